@@ -1,0 +1,55 @@
+# The course's commands. Every target creates the virtual environment if it is missing.
+#   make book     build the website into _build/html
+#   make test     run the whole test suite
+#   make release  regenerate chapters/ from solutions/
+#   make grade    autograde everything under autograde/submitted/
+#   make samples  copy the bundled sample submissions into autograde/submitted/
+#   make bench    time notebooks, autograding and book builds
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# nbgrader calls alembic by name, so the venv's bin/ must be on PATH.
+RUN := PATH="$(CURDIR)/$(BIN):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+.PHONY: venv book test release grade samples bench browser clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+book: venv
+	$(RUN) $(BIN)/jupyter-book build . -W -n --keep-going
+
+release: venv
+	$(RUN) $(BIN)/python -m seqcourse release
+
+grade: venv
+	$(RUN) $(BIN)/python -m seqcourse grade
+
+samples: venv
+	$(RUN) $(BIN)/python -m seqcourse samples
+
+bench: venv browser
+	$(RUN) $(BIN)/python -m seqcourse.bench
+
+# Debian's Chromium and its driver, for the browser test (root or sudo needed once).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# pytest exits 5 when it collected no tests: that is a failure, not a pass.
+test: venv browser
+	$(RUN) $(BIN)/python -m pytest; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+clean:
+	rm -rf _build autograde/submitted autograde/autograded autograde/feedback \
+	  autograde/grading-release autograde/gradebook.db autograde/grades.csv

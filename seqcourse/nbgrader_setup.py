@@ -1,0 +1,50 @@
+"""nbgrader's configuration for this course, in one place.
+
+`nbgrader_config.py` at the top of the repository calls `configure`, so the nbgrader command line
+and the package's own commands (`python -m seqcourse release|grade`) use the same settings:
+`solutions/` is the source folder, `chapters/` the release folder, and everything produced while
+grading lives under `autograde/` (git-ignored).
+"""
+from pathlib import Path
+
+from traitlets.config import Config
+
+# Warnings that correct code may trigger (a UserWarning from torch, a DeprecationWarning from a
+# library) go to stderr, and nbgrader scores a test cell zero if it writes anything there.
+# The pattern removes stderr output that consists of a Python warning before scoring.
+WARNING_PATTERN = r"^(?:[^\n]*:\d+: \w*Warning: [^\n]*\n(?:  [^\n]*\n)?)+$"
+
+CELL_TIMEOUT_SECONDS = 20  # an infinite loop is interrupted after this; the rest still runs
+
+
+def configure(c: Config, root: Path, release_directory: str = "chapters") -> Config:
+    root = Path(root).resolve()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.course_id = "sequence-models"
+    c.CourseDirectory.source_directory = "solutions"
+    c.CourseDirectory.release_directory = release_directory
+    c.CourseDirectory.submitted_directory = "autograde/submitted"
+    c.CourseDirectory.autograded_directory = "autograde/autograded"
+    c.CourseDirectory.feedback_directory = "autograde/feedback"
+    c.CourseDirectory.db_url = f"sqlite:///{root / 'autograde' / 'gradebook.db'}"
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]
+
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+    c.Execute.timeout = CELL_TIMEOUT_SECONDS
+    c.Execute.interrupt_on_timeout = True
+    c.IgnorePattern.pattern = WARNING_PATTERN
+    c.IgnorePattern.enabled = True
+
+    # Feedback shows the student's notebook with the hidden tests and their tracebacks removed.
+    c.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades",
+        "seqcourse.grading.HideHiddenTests",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
+    return c
+
+
+def course_config(root: Path, release_directory: str = "chapters") -> Config:
+    return configure(Config(), root, release_directory)

@@ -1,0 +1,93 @@
+"""Release: regenerate the student notebooks in `chapters/` from `solutions/`.
+
+For each chapter:
+1. nbgrader's `generate_assignment` (without a gradebook) strips the solutions and hidden tests;
+2. the solution notebook is executed, quietly and deterministically;
+3. its outputs are copied into the student notebook's cells that are neither solutions nor tests,
+   so the website and the downloaded notebook show every demo's expected output while exercise
+   cells show only the stub.
+Releasing twice gives identical files; the test suite checks that `chapters/` is up to date.
+"""
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from seqcourse import ROOT
+from seqcourse.nbgrader_setup import course_config
+
+EXECUTION_TIMEOUT_SECONDS = 300
+
+
+def chapters(root: Path = ROOT) -> list[str]:
+    """The chapter ids, e.g. ["03_rnn"]: folders of `solutions/` holding a notebook of that name."""
+    return sorted(p.name for p in (root / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+
+
+def execute_solution(chapter: str, root: Path = ROOT) -> nbformat.NotebookNode:
+    """Run a solution notebook top to bottom in a scratch copy of its folder and return it."""
+    source = root / "solutions" / chapter
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = Path(scratch) / chapter
+        shutil.copytree(source, workdir)
+        notebook = nbformat.read(workdir / f"{chapter}.ipynb", as_version=4)
+        os.environ["SEQCOURSE_RELEASE"] = "1"
+        try:
+            NotebookClient(notebook, timeout=EXECUTION_TIMEOUT_SECONDS, kernel_name="python3",
+                           resources={"metadata": {"path": str(workdir)}}).execute()
+        finally:
+            del os.environ["SEQCOURSE_RELEASE"]
+    return notebook
+
+
+def _is_exercise_cell(cell) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("solution") or meta.get("grade"))
+
+
+def copy_demo_outputs(executed: nbformat.NotebookNode, student: nbformat.NotebookNode) -> None:
+    """Give the student notebook the outputs of every cell that is not an exercise or a test."""
+    if len(executed.cells) != len(student.cells):
+        raise RuntimeError("the student notebook does not have the solution's cells")
+    for ran, cell in zip(executed.cells, student.cells):
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if _is_exercise_cell(cell):
+            continue
+        cell.outputs = ran.outputs
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output.execution_count = None
+
+
+def generate_student_notebooks(chapter: str, root: Path, release_directory: str) -> None:
+    """nbgrader generate_assignment --no-db --force for one chapter."""
+    from nbgrader.apps import NbGraderAPI
+
+    config = course_config(root, release_directory)
+    config.GenerateAssignment.no_database = True
+    api = NbGraderAPI(config=config)
+    result = api.generate_assignment(chapter, force=True, create=False)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader could not release {chapter}:\n{result.get('log', '')}\n{result.get('error', '')}")
+
+
+def release(chapter: str, root: Path = ROOT, release_directory: str = "chapters") -> Path:
+    """Regenerate `release_directory/chapter/` and return the student notebook's path."""
+    generate_student_notebooks(chapter, root, release_directory)
+    path = root / release_directory / chapter / f"{chapter}.ipynb"
+    student = nbformat.read(path, as_version=4)
+    copy_demo_outputs(execute_solution(chapter, root), student)
+    nbformat.write(student, path)
+    return path
+
+
+def main(names: list[str]) -> None:
+    for chapter in names or chapters():
+        print(f"releasing {chapter} ...", file=sys.stderr)
+        print(release(chapter))
