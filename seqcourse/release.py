@@ -71,6 +71,7 @@ def generate_student_notebooks(chapter: str, root: Path, release_directory: str)
 
     config = course_config(root, release_directory)
     config.GenerateAssignment.no_database = True
+    config.SaveCells.enabled = False
     api = NbGraderAPI(config=config)
     result = api.generate_assignment(chapter, force=True, create=False)
     if not result["success"]:
