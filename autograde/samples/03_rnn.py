@@ -1,0 +1,225 @@
+"""Sample submissions for chapter 03, and the grades they deserve.
+
+`make samples` writes each one to autograde/submitted/<student_id>/03_rnn/03_rnn.ipynb, starting
+from the released student notebook and replacing cells by their nbgrader grade_id; `make grade`
+grades them, and tests/test_grading.py checks every expectation below:
+
+- `lost`: the test cells that must score zero; every other test cell must score full marks;
+- `says`: words the student's feedback must contain, because they name the mistake.
+
+Wrong variants take the correct alternative below and break one function the way students do.
+A student whose step function is wrong also loses rnn_forward's tests when rnn_forward calls it.
+"""
+
+STEP = {"rnn_step_forward_by_hand", "rnn_step_forward_terms", "rnn_step_forward_hidden"}
+FORWARD = {"rnn_forward_by_hand", "rnn_forward_torch", "rnn_forward_hidden"}
+TO_TORCH = {"rnn_to_torch_parameters", "rnn_to_torch_outputs", "rnn_to_torch_hidden"}
+CROSS_ENTROPY = {"sequence_cross_entropy_by_hand", "sequence_cross_entropy_torch",
+                 "sequence_cross_entropy_stable", "sequence_cross_entropy_hidden"}
+SAMPLING = {"sample_with_temperature_basics", "sample_with_temperature_frequencies",
+            "sample_with_temperature_hidden"}
+ALL_TESTS = STEP | FORWARD | TO_TORCH | CROSS_ENTROPY | SAMPLING
+
+# Correct, in another style than the solution: loops instead of vectorised code, the bias in
+# PyTorch's other slot, inverse-CDF sampling. rnn_to_torch copy-constructs a tensor, which makes
+# PyTorch print a harmless UserWarning to stderr: it must not cost points.
+CORRECT = {
+    "rnn_step_forward": '''\
+def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):
+    h_next = np.empty_like(h_prev)
+    for n in range(x.shape[0]):  # one sequence of the batch at a time
+        h_next[n] = np.tanh(b_h + np.einsum("d,dh->h", x[n], W_xh) + np.einsum("k,kh->h", h_prev[n], W_hh))
+    return h_next
+''',
+    "rnn_forward": '''\
+def rnn_forward(X, h0, W_xh, W_hh, b_h):
+    h, states = h0, []
+    for x_t in np.moveaxis(X, 1, 0):  # (N, D) per step
+        h = rnn_step_forward(x_t, h, W_xh, W_hh, b_h)
+        states.append(h)
+    return np.stack(states, axis=1)
+''',
+    "rnn_to_torch": '''\
+def rnn_to_torch(W_xh, W_hh, b_h):
+    D, H = W_xh.shape
+    rnn = nn.RNN(input_size=D, hidden_size=H, batch_first=True).to(torch.from_numpy(W_xh).dtype)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.tensor(torch.from_numpy(W_xh)).T)  # warns: copy-constructs a tensor
+        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh).T)
+        rnn.bias_ih_l0.zero_()
+        rnn.bias_hh_l0.copy_(torch.from_numpy(b_h))
+    return rnn
+''',
+    "sequence_cross_entropy": '''\
+def sequence_cross_entropy(logits, targets):
+    N, T, _ = logits.shape
+    total = 0.0
+    for n in range(N):
+        for t in range(T):
+            total += np.logaddexp.reduce(logits[n, t]) - logits[n, t, targets[n, t]]
+    return float(total / (N * T))
+''',
+    "sample_with_temperature": '''\
+def sample_with_temperature(logits, temperature, rng):
+    scaled = np.asarray(logits, dtype=np.float64) / temperature
+    weights = np.exp(scaled - scaled.max())
+    cumulative = np.cumsum(weights / weights.sum())
+    return int(min(np.searchsorted(cumulative, rng.random(), side="right"), len(cumulative) - 1))
+''',
+}
+
+
+def wrong(**cells):
+    """The correct alternative with some cells replaced."""
+    return {**CORRECT, **cells}
+
+
+SAMPLES = {
+    "correct-alternative": dict(cells=CORRECT, lost=set(), says=[]),
+    "untouched-stub": dict(cells={}, lost=ALL_TESTS, says=["not implemented yet"]),
+    # Exercise 1: rnn_step_forward
+    "step-no-tanh": dict(
+        cells=wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
+                                     "    return x @ W_xh + h_prev @ W_hh + b_h\n"),
+        lost=STEP | FORWARD, says=["forget the tanh"]),
+    "step-transposed-recurrent-weights": dict(
+        cells=wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
+                                     "    return np.tanh(x @ W_xh + h_prev @ W_hh.T + b_h)\n"),
+        lost={"rnn_step_forward_terms", "rnn_step_forward_hidden", "rnn_forward_torch", "rnn_forward_hidden"},
+        says=["the recurrent term h_prev W_hh"]),
+    "step-no-bias": dict(
+        cells=wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
+                                     "    return np.tanh(x @ W_xh + h_prev @ W_hh)\n"),
+        lost=STEP | {"rnn_forward_torch", "rnn_forward_hidden"}, says=["the bias b_h"]),
+    # Exercise 2: rnn_forward
+    "forward-state-not-carried": dict(
+        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
+                                "    return np.stack([rnn_step_forward(X[:, t], h0, W_xh, W_hh, b_h)\n"
+                                "                     for t in range(X.shape[1])], axis=1)\n"),
+        lost=FORWARD, says=["fed into the next step"]),
+    "forward-time-major": dict(
+        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
+                                "    h, states = h0, []\n"
+                                "    for t in range(X.shape[1]):\n"
+                                "        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)\n"
+                                "        states.append(h)\n"
+                                "    return np.stack(states)  # (T, N, H)\n"),
+        lost=FORWARD, says=["batch-first"]),
+    "forward-returns-h0": dict(
+        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
+                                "    h, states = h0, [h0]\n"
+                                "    for t in range(X.shape[1] - 1):\n"
+                                "        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)\n"
+                                "        states.append(h)\n"
+                                "    return np.stack(states, axis=1)\n"),
+        lost=FORWARD, says=["H[:, 0] is h0"]),
+    "forward-always-float64": dict(
+        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
+                                "    N, T, _ = X.shape\n"
+                                "    states, h = np.zeros((N, T, h0.shape[1])), h0\n"
+                                "    for t in range(T):\n"
+                                "        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)\n"
+                                "        states[:, t] = h\n"
+                                "    return states\n"),
+        lost={"rnn_forward_hidden"}, says=["dtype float64, expected float32"]),
+    # Exercise 3: rnn_to_torch
+    "to-torch-not-transposed": dict(
+        cells=wrong(rnn_to_torch="def rnn_to_torch(W_xh, W_hh, b_h):\n"
+                                 "    rnn = nn.RNN(*W_xh.shape, batch_first=True, dtype=torch.float64)\n"
+                                 "    with torch.no_grad():\n"
+                                 "        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh))\n"
+                                 "        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh))\n"
+                                 "        rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))\n"
+                                 "        rnn.bias_hh_l0.zero_()\n"
+                                 "    return rnn\n"),
+        lost={"rnn_to_torch_parameters", "rnn_to_torch_hidden"}, says=["rnn_to_torch raised RuntimeError"]),
+    "to-torch-bias-twice": dict(
+        cells=wrong(rnn_to_torch="def rnn_to_torch(W_xh, W_hh, b_h):\n"
+                                 "    dtype = torch.from_numpy(W_xh).dtype\n"
+                                 "    rnn = nn.RNN(*W_xh.shape, batch_first=True, dtype=dtype)\n"
+                                 "    with torch.no_grad():\n"
+                                 "        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh.T))\n"
+                                 "        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh.T))\n"
+                                 "        rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))\n"
+                                 "        rnn.bias_hh_l0.copy_(torch.from_numpy(b_h))\n"
+                                 "    return rnn\n"),
+        lost={"rnn_to_torch_parameters", "rnn_to_torch_hidden"}, says=["equals 2 b_h"]),
+    "to-torch-time-major": dict(
+        cells=wrong(rnn_to_torch="def rnn_to_torch(W_xh, W_hh, b_h):\n"
+                                 "    dtype = torch.from_numpy(W_xh).dtype\n"
+                                 "    rnn = nn.RNN(*W_xh.shape, dtype=dtype)\n"
+                                 "    with torch.no_grad():\n"
+                                 "        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh.T))\n"
+                                 "        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh.T))\n"
+                                 "        rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))\n"
+                                 "        rnn.bias_hh_l0.zero_()\n"
+                                 "    return rnn\n"),
+        lost=TO_TORCH, says=["not batch-first"]),
+    # Exercise 4: sequence_cross_entropy
+    "cross-entropy-summed": dict(
+        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
+                                           "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
+                                           "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))\n"
+                                           "    return float(-np.take_along_axis(log_probs, targets[..., None], axis=-1).sum())\n"),
+        lost=CROSS_ENTROPY, says=["the sum over the 6 positions"]),
+    "cross-entropy-unstable": dict(
+        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
+                                           "    probs = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)\n"
+                                           "    return float(-np.log(np.take_along_axis(probs, targets[..., None], axis=-1)).mean())\n"),
+        lost={"sequence_cross_entropy_stable"}, says=["log-sum-exp"]),
+    "cross-entropy-bits": dict(
+        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
+                                           "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
+                                           "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))\n"
+                                           "    return float(-np.take_along_axis(log_probs, targets[..., None], axis=-1).mean() / np.log(2))\n"),
+        lost=CROSS_ENTROPY, says=["in bits"]),
+    "cross-entropy-all-symbols": dict(
+        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
+                                           "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
+                                           "    return float(-(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))).mean())\n"),
+        lost=CROSS_ENTROPY, says=["only each position's target symbol"]),
+    # Exercise 5: sample_with_temperature
+    "sampling-multiplies-temperature": dict(
+        cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
+                                            "    scaled = logits * temperature\n"
+                                            "    p = np.exp(scaled - scaled.max())\n"
+                                            "    return int(rng.choice(len(p), p=p / p.sum()))\n"),
+        lost={"sample_with_temperature_basics", "sample_with_temperature_hidden"},
+        says=["At temperature 0.001 the draws should all be"]),
+    "sampling-argmax": dict(
+        cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
+                                            "    return int(np.argmax(logits))\n"),
+        lost=SAMPLING, says=["taking the argmax instead of sampling"]),
+    "sampling-global-rng": dict(
+        cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
+                                            "    scaled = logits / temperature\n"
+                                            "    p = np.exp(scaled - scaled.max())\n"
+                                            "    return int(np.random.choice(len(p), p=p / p.sum()))\n"),
+        lost={"sample_with_temperature_basics"}, says=["draw with the rng argument"]),
+    "sampling-unstable": dict(
+        cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
+                                            "    p = np.exp(logits / temperature)\n"
+                                            "    return int(rng.choice(len(p), p=p / p.sum()))\n"),
+        lost={"sample_with_temperature_basics", "sample_with_temperature_hidden"},
+        says=["subtract the largest scaled logit before exp"]),
+    # Broken and hostile notebooks: zero on what they broke, the rest graded as usual.
+    "syntax-error": dict(
+        cells=wrong(rnn_forward=CORRECT["rnn_forward"].replace("):", ")", 1)),
+        lost=FORWARD, says=["SyntaxError"]),
+    "infinite-loop": dict(
+        cells=wrong(sample_with_temperature="while True:\n    pass\n\n" + CORRECT["sample_with_temperature"]),
+        lost=SAMPLING, says=["not defined"]),
+    "calls-sys-exit": dict(
+        cells=wrong(sequence_cross_entropy="import sys\nsys.exit('done for today')\n\n" + CORRECT["sequence_cross_entropy"]),
+        lost=CROSS_ENTROPY, says=["not defined"]),
+    "edits-test-cells": dict(
+        cells={**wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
+                                        "    return x @ W_xh + h_prev @ W_hh + b_h\n"),
+               **{test: "pass  # tests removed by the student\n" for test in STEP}},
+        lost=STEP | FORWARD, says=["forget the tanh"]),
+    "kills-its-kernel": dict(
+        cells=wrong(rnn_to_torch="import os\nos._exit(1)\n"),
+        lost=ALL_TESTS, says=["stopped its own kernel"], failed=True),
+    "corrupt-file": dict(raw='{"cells": [{"cell_type": "code", "source": "trunc', lost=ALL_TESTS,
+                         says=["not a valid notebook"], failed=True),
+}
