@@ -10,7 +10,6 @@ Results: the gradebook `autograde/gradebook.db`, `autograde/grades.csv` and
 """
 import csv
 import html
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 from seqcourse import ROOT
 from seqcourse.nbgrader_setup import course_config
 from seqcourse.release import chapters
+from seqcourse.runtime import grading_environment
 
 GRADING_RELEASE = "autograde/grading-release"  # where the gradebook's copy of a chapter is generated
 
@@ -127,8 +127,13 @@ def submissions(root: Path = ROOT) -> list[tuple[str, str]]:
 
 def grade_all(root: Path = ROOT, students: list[str] | None = None) -> list[Outcome]:
     """Autograde every submission (or only those of `students`) and write grades.csv."""
-    os.environ["SEQCOURSE_GRADING"] = "1"  # demos cut short, progress bars off
-    os.environ["MPLBACKEND"] = "agg"  # figures are not drawn: grading needs none of them
+    with grading_environment():
+        outcomes = _grade(root, students)
+    write_csv(outcomes, root / "autograde" / "grades.csv")
+    return outcomes
+
+
+def _grade(root: Path, students: list[str] | None) -> list[Outcome]:
     known = set(chapters(root))
     api = _api(root)
     outcomes = []
@@ -144,7 +149,6 @@ def grade_all(root: Path = ROOT, students: list[str] | None = None) -> list[Outc
         outcomes.append(outcome)
         print(f"{student_id:<28} {chapter:<10} {outcome.score:5.1f} / {outcome.max_score:4.1f}  "
               f"{outcome.status} {outcome.message}", flush=True)
-    write_csv(outcomes, root / "autograde" / "grades.csv")
     return outcomes
 
 

@@ -1,0 +1,67 @@
+"""Benchmark: `python -m seqcourse.bench` (or `make bench`) prints a table of
+
+- seconds to execute each solution notebook top to bottom (as a release does),
+- seconds to autograde one submission of each chapter (the correct sample, with feedback),
+- seconds for a cold and a warm build of the book.
+
+Everything runs in a scratch copy of the course, so the instructor's gradebook is untouched.
+"""
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from seqcourse import ROOT
+from seqcourse.grading import grade_all
+from seqcourse.release import chapters, execute_solution
+from seqcourse.samples import build_notebook, load_samples
+
+
+def _seconds(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _autograde_one(chapter: str, scratch: Path) -> float:
+    import nbformat
+
+    for folder in ["solutions", "chapters"]:
+        shutil.copytree(ROOT / folder, scratch / folder, dirs_exist_ok=True)
+    student = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
+    cells = next(iter(load_samples(chapter).values()))["cells"]  # the first sample is the correct one
+    folder = scratch / "autograde" / "submitted" / "bench-student" / chapter
+    folder.mkdir(parents=True)
+    nbformat.write(build_notebook(student, cells), folder / f"{chapter}.ipynb")
+    grade_all(scratch, students=["__none__"])  # records the chapter in the gradebook first
+    return _seconds(lambda: grade_all(scratch, students=["bench-student"]))
+
+
+def _build_book(output: Path) -> None:
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(output)],
+                   check=True, capture_output=True)
+
+
+def main() -> None:
+    rows = []
+    for chapter in chapters():
+        rows.append((f"execute solutions/{chapter}", _seconds(lambda: execute_solution(chapter))))
+        with tempfile.TemporaryDirectory() as scratch:
+            rows.append((f"autograde one {chapter} submission", _autograde_one(chapter, Path(scratch))))
+    with tempfile.TemporaryDirectory() as output:
+        rows.append(("book build, cold", _seconds(lambda: _build_book(Path(output)))))
+        rows.append(("book build, warm", _seconds(lambda: _build_book(Path(output)))))
+    print(f"\n{date.today()}, {platform.machine()}, {platform.python_version()}, "
+          f"{len(__import__('os').sched_getaffinity(0))} cores\n")
+    print("| step | seconds |\n|---|---:|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

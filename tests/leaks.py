@@ -1,0 +1,36 @@
+"""What must never reach students: solution lines and hidden-test lines of the solution notebooks."""
+import html
+import re
+from pathlib import Path
+
+import nbformat
+
+REGIONS = [("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
+
+
+def secret_and_public_lines(solution: Path) -> tuple[set[str], set[str]]:
+    """Lines inside solution or hidden-test regions, and every other line of the notebook."""
+    secret, public = set(), set()
+    for cell in nbformat.read(solution, as_version=4).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            if any(stripped == begin for begin, _ in REGIONS):
+                inside = True
+            elif any(stripped == end for _, end in REGIONS):
+                inside = False
+            (secret if inside else public).add(stripped)
+    return secret, public
+
+
+def leaked_lines(solution: Path, text: str) -> list[str]:
+    """Secret lines of `solution` that appear in `text` although they are not public anyway.
+    Markers always count; other lines count when they are long enough to be telling."""
+    secret, public = secret_and_public_lines(solution)
+    telling = {line for line in secret - public if len(line) >= 12 or line.startswith("### ")}
+    return sorted(line for line in telling if line in text)
+
+
+def html_text(page: str) -> str:
+    """The text of an HTML page, with syntax-highlighting tags removed and entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))

@@ -1,0 +1,59 @@
+"""Release: chapters/ is generated from solutions/, deterministically, without leaking answers."""
+import filecmp
+import json
+
+import nbformat
+import pytest
+
+from leaks import leaked_lines
+from seqcourse import ROOT
+from seqcourse.release import chapters, release
+
+CHAPTERS = chapters()
+
+
+def test_every_chapter_is_released():
+    assert CHAPTERS, "no chapter found in solutions/"
+    for chapter in CHAPTERS:
+        assert (ROOT / "chapters" / chapter / f"{chapter}.ipynb").exists(), f"{chapter} was never released"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapters_are_in_sync_and_release_is_deterministic(chapter, course_copy):
+    """Releasing again (in a scratch copy) reproduces the committed student notebook byte for byte."""
+    fresh = release(chapter, root=course_copy)
+    committed = ROOT / "chapters" / chapter / f"{chapter}.ipynb"
+    assert filecmp.cmp(fresh, committed, shallow=False), (
+        f"chapters/{chapter} is stale or release is not deterministic: run `make release` and commit")
+    released_files = sorted(p.name for p in fresh.parent.iterdir())
+    assert released_files == sorted(p.name for p in committed.parent.iterdir())
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_solution_or_hidden_test_in_chapters(chapter):
+    solution = ROOT / "solutions" / chapter / f"{chapter}.ipynb"
+    for path in (ROOT / "chapters" / chapter).rglob("*"):
+        if path.is_file():
+            leaked = leaked_lines(solution, path.read_text(encoding="utf-8", errors="replace"))
+            assert not leaked, f"{path} contains solution or hidden-test lines: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_student_notebook_shows_stubs_and_the_demos_outputs(chapter):
+    notebook = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
+    exercises = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(exercises) >= 4 and len(tests) >= 2 * len(exercises)
+    for cell in exercises:
+        assert "raise NotImplementedError()" in cell.source and not cell.outputs
+    for cell in tests:
+        assert cell.source.startswith('"""Check'), f"{cell.metadata.nbgrader.grade_id} lacks its docstring"
+        assert not cell.outputs
+    demos = [c for c in notebook.cells if c.cell_type == "code" and "nbgrader" not in c.metadata]
+    outputs = [o for c in demos for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no figure in the released notebook"
+    for output in outputs:
+        assert output.output_type != "error", f"a demo failed in the solution run: {output.get('evalue')}"
+        assert output.get("name") != "stderr", f"a demo wrote to stderr: {output.get('text', '')[:200]}"
+    assert json.dumps(notebook).count("execution_count\": null") >= len(demos)
