@@ -35,7 +35,7 @@ grade: venv
 samples: venv
 	$(RUN) $(BIN)/python -m seqcourse samples
 
-bench: venv browser
+bench: venv
 	$(RUN) $(BIN)/python -m seqcourse.bench
 
 # Debian's Chromium and its driver, for the browser test (root or sudo needed once).

@@ -7,7 +7,10 @@ Notebooks import from here instead of re-typing code from earlier chapters (the 
 - `checks`    the checks that test cells call; they explain failures in words
 - `reference` the reference implementation, loaded from the solution notebooks
 - `diagrams`  matplotlib drawings used as figures
-- `release`, `grading`, `samples`, `bench`   the instructor's commands (`python -m seqcourse`)
+- `book`      the Sphinx extension that serves MathJax from the built site
+- `nbgrader_setup`  nbgrader's configuration, shared by its command line and ours
+- `release`, `grading`, `samples`   the instructor's commands (`python -m seqcourse ...`)
+- `bench`     timings of notebooks, grading and book builds (`python -m seqcourse.bench`)
 """
 from pathlib import Path
 

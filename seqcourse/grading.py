@@ -51,14 +51,21 @@ def _api(root: Path):
     return NbGraderAPI(config=course_config(root, GRADING_RELEASE))
 
 
-def ensure_in_gradebook(chapter: str, root: Path = ROOT) -> None:
-    """Record a chapter's cells (tests included) in the gradebook, once, before grading it."""
-    from nbgrader.api import Gradebook, MissingEntry
+def gradebook(root: Path = ROOT):
+    """The course's nbgrader gradebook, as a context manager."""
+    from nbgrader.api import Gradebook
 
     config = course_config(root, GRADING_RELEASE)
-    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
+    return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
+
+
+def ensure_in_gradebook(chapter: str, root: Path = ROOT) -> None:
+    """Record a chapter's cells (tests included) in the gradebook, once, before grading it."""
+    from nbgrader.api import MissingEntry
+
+    with gradebook(root) as book:
         try:
-            gradebook.find_assignment(chapter)
+            book.find_assignment(chapter)
             return
         except MissingEntry:
             pass
@@ -68,19 +75,13 @@ def ensure_in_gradebook(chapter: str, root: Path = ROOT) -> None:
 
 
 def _max_score(chapter: str, root: Path) -> float:
-    from nbgrader.api import Gradebook
-
-    config = course_config(root, GRADING_RELEASE)
-    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
-        return gradebook.find_assignment(chapter).max_score
+    with gradebook(root) as book:
+        return book.find_assignment(chapter).max_score
 
 
 def _score(chapter: str, student_id: str, root: Path) -> float:
-    from nbgrader.api import Gradebook
-
-    config = course_config(root, GRADING_RELEASE)
-    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
-        return gradebook.find_submission(chapter, student_id).score
+    with gradebook(root) as book:
+        return book.find_submission(chapter, student_id).score
 
 
 def _failure_reason(log: str, error: str) -> str:

@@ -8,7 +8,6 @@ For each chapter:
    cells show only the stub.
 Releasing twice gives identical files; the test suite checks that `chapters/` is up to date.
 """
-import os
 import shutil
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from nbclient import NotebookClient
 
 from seqcourse import ROOT
 from seqcourse.nbgrader_setup import course_config
+from seqcourse.runtime import release_environment
 
 EXECUTION_TIMEOUT_SECONDS = 300
 
@@ -35,12 +35,9 @@ def execute_solution(chapter: str, root: Path = ROOT) -> nbformat.NotebookNode:
         workdir = Path(scratch) / chapter
         shutil.copytree(source, workdir)
         notebook = nbformat.read(workdir / f"{chapter}.ipynb", as_version=4)
-        os.environ["SEQCOURSE_RELEASE"] = "1"
-        try:
+        with release_environment():
             NotebookClient(notebook, timeout=EXECUTION_TIMEOUT_SECONDS, kernel_name="python3",
                            resources={"metadata": {"path": str(workdir)}}).execute()
-        finally:
-            del os.environ["SEQCOURSE_RELEASE"]
     return notebook
 
 

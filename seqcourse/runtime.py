@@ -41,10 +41,8 @@ def progress(iterable, **kwargs):
 
 
 @contextmanager
-def grading_environment():
-    """Environment for kernels that grade or validate: demos cut short, no progress bars, and
-    matplotlib's non-interactive backend (nothing is drawn). Restores the environment after."""
-    settings = {"SEQCOURSE_GRADING": "1", "MPLBACKEND": "agg"}
+def environment(**settings: str):
+    """Set environment variables for the kernels started inside the block, then restore them."""
     saved = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)
     try:
@@ -55,3 +53,14 @@ def grading_environment():
                 del os.environ[name]
             else:
                 os.environ[name] = value
+
+
+def grading_environment():
+    """For kernels that grade or validate: demos cut short, no progress bars, and matplotlib's
+    non-interactive backend (nothing is drawn)."""
+    return environment(SEQCOURSE_GRADING="1", MPLBACKEND="agg")
+
+
+def release_environment():
+    """For the kernel that produces the book's outputs: full demos, no progress bars."""
+    return environment(SEQCOURSE_RELEASE="1")

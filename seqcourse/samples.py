@@ -13,6 +13,8 @@ import nbformat
 
 from seqcourse import ROOT
 
+CORRECT_SAMPLE = "correct-alternative"  # every chapter bundles one: a correct solution in another style
+
 
 def load_samples(chapter: str, root: Path = ROOT) -> dict:
     """The SAMPLES dictionary of `autograde/samples/<chapter>.py`."""

@@ -10,16 +10,16 @@ REGIONS = [("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS"
 
 def secret_and_public_lines(solution: Path) -> tuple[set[str], set[str]]:
     """Lines inside solution or hidden-test regions, and every other line of the notebook."""
-    secret, public = set(), set()
+    markers = {marker for region in REGIONS for marker in region}
+    secret, public = set(markers), set()
     for cell in nbformat.read(solution, as_version=4).cells:
         inside = False
         for line in cell.source.splitlines():
             stripped = line.strip()
-            if any(stripped == begin for begin, _ in REGIONS):
-                inside = True
-            elif any(stripped == end for _, end in REGIONS):
-                inside = False
-            (secret if inside else public).add(stripped)
+            if stripped in markers:
+                inside = stripped.startswith("### BEGIN")
+            else:
+                (secret if inside else public).add(stripped)
     return secret, public
 
 

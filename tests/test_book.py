@@ -68,7 +68,6 @@ def browser(site):
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--window-size=1280,2000"]:
         options.add_argument(argument)
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let selenium look for a driver online
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService("/usr/bin/chromedriver"))
     driver.set_page_load_timeout(60)
     yield driver, f"http://127.0.0.1:{server.server_address[1]}"

@@ -70,8 +70,17 @@ def sample_with_temperature(logits, temperature, rng):
 
 
 def wrong(**cells):
-    """The correct alternative with some cells replaced."""
+    """The correct alternative with whole cells replaced."""
     return {**CORRECT, **cells}
+
+
+def mistake(cell, *edits):
+    """The correct alternative with one function edited: each edit is (old text, new text)."""
+    source = CORRECT[cell]
+    for old, new in edits:
+        assert old in source, f"{old!r} is not in the correct {cell}"
+        source = source.replace(old, new)
+    return wrong(**{cell: source})
 
 
 SAMPLES = {
@@ -79,44 +88,29 @@ SAMPLES = {
     "untouched-stub": dict(cells={}, lost=ALL_TESTS, says=["not implemented yet"]),
     # Exercise 1: rnn_step_forward
     "step-no-tanh": dict(
-        cells=wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
-                                     "    return x @ W_xh + h_prev @ W_hh + b_h\n"),
+        cells=mistake("rnn_step_forward", ("h_next[n] = np.tanh(", "h_next[n] = (")),
         lost=STEP | FORWARD, says=["forget the tanh"]),
     "step-transposed-recurrent-weights": dict(
-        cells=wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
-                                     "    return np.tanh(x @ W_xh + h_prev @ W_hh.T + b_h)\n"),
+        cells=mistake("rnn_step_forward", ("h_prev[n], W_hh)", "h_prev[n], W_hh.T)")),
         lost={"rnn_step_forward_terms", "rnn_step_forward_hidden", "rnn_forward_torch", "rnn_forward_hidden"},
         says=["the recurrent term h_prev W_hh"]),
     "step-no-bias": dict(
-        cells=wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
-                                     "    return np.tanh(x @ W_xh + h_prev @ W_hh)\n"),
+        cells=mistake("rnn_step_forward", ("np.tanh(b_h + ", "np.tanh(")),
         lost=STEP | {"rnn_forward_torch", "rnn_forward_hidden"}, says=["the bias b_h"]),
     # Exercise 2: rnn_forward
     "forward-state-not-carried": dict(
-        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
-                                "    return np.stack([rnn_step_forward(X[:, t], h0, W_xh, W_hh, b_h)\n"
-                                "                     for t in range(X.shape[1])], axis=1)\n"),
+        cells=mistake("rnn_forward", ("rnn_step_forward(x_t, h,", "rnn_step_forward(x_t, h0,")),
         lost=FORWARD, says=["fed into the next step"]),
     "forward-time-major": dict(
-        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
-                                "    h, states = h0, []\n"
-                                "    for t in range(X.shape[1]):\n"
-                                "        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)\n"
-                                "        states.append(h)\n"
-                                "    return np.stack(states)  # (T, N, H)\n"),
+        cells=mistake("rnn_forward", ("np.stack(states, axis=1)", "np.stack(states)")),
         lost=FORWARD, says=["batch-first"]),
     "forward-returns-h0": dict(
-        cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
-                                "    h, states = h0, [h0]\n"
-                                "    for t in range(X.shape[1] - 1):\n"
-                                "        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)\n"
-                                "        states.append(h)\n"
-                                "    return np.stack(states, axis=1)\n"),
+        cells=mistake("rnn_forward", ("np.stack(states, axis=1)", "np.stack([h0] + states[:-1], axis=1)")),
         lost=FORWARD, says=["H[:, 0] is h0"]),
     "forward-always-float64": dict(
         cells=wrong(rnn_forward="def rnn_forward(X, h0, W_xh, W_hh, b_h):\n"
                                 "    N, T, _ = X.shape\n"
-                                "    states, h = np.zeros((N, T, h0.shape[1])), h0\n"
+                                "    states, h = np.zeros((N, T, h0.shape[1])), h0  # float64 whatever X is\n"
                                 "    for t in range(T):\n"
                                 "        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)\n"
                                 "        states[:, t] = h\n"
@@ -124,66 +118,31 @@ SAMPLES = {
         lost={"rnn_forward_hidden"}, says=["dtype float64, expected float32"]),
     # Exercise 3: rnn_to_torch
     "to-torch-not-transposed": dict(
-        cells=wrong(rnn_to_torch="def rnn_to_torch(W_xh, W_hh, b_h):\n"
-                                 "    rnn = nn.RNN(*W_xh.shape, batch_first=True, dtype=torch.float64)\n"
-                                 "    with torch.no_grad():\n"
-                                 "        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh))\n"
-                                 "        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh))\n"
-                                 "        rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))\n"
-                                 "        rnn.bias_hh_l0.zero_()\n"
-                                 "    return rnn\n"),
+        cells=mistake("rnn_to_torch", ("torch.from_numpy(W_xh)).T", "torch.from_numpy(W_xh))"),
+                      ("torch.from_numpy(W_hh).T", "torch.from_numpy(W_hh)")),
         lost={"rnn_to_torch_parameters", "rnn_to_torch_hidden"}, says=["rnn_to_torch raised RuntimeError"]),
     "to-torch-bias-twice": dict(
-        cells=wrong(rnn_to_torch="def rnn_to_torch(W_xh, W_hh, b_h):\n"
-                                 "    dtype = torch.from_numpy(W_xh).dtype\n"
-                                 "    rnn = nn.RNN(*W_xh.shape, batch_first=True, dtype=dtype)\n"
-                                 "    with torch.no_grad():\n"
-                                 "        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh.T))\n"
-                                 "        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh.T))\n"
-                                 "        rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))\n"
-                                 "        rnn.bias_hh_l0.copy_(torch.from_numpy(b_h))\n"
-                                 "    return rnn\n"),
+        cells=mistake("rnn_to_torch", ("rnn.bias_ih_l0.zero_()", "rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))")),
         lost={"rnn_to_torch_parameters", "rnn_to_torch_hidden"}, says=["equals 2 b_h"]),
     "to-torch-time-major": dict(
-        cells=wrong(rnn_to_torch="def rnn_to_torch(W_xh, W_hh, b_h):\n"
-                                 "    dtype = torch.from_numpy(W_xh).dtype\n"
-                                 "    rnn = nn.RNN(*W_xh.shape, dtype=dtype)\n"
-                                 "    with torch.no_grad():\n"
-                                 "        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh.T))\n"
-                                 "        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh.T))\n"
-                                 "        rnn.bias_ih_l0.copy_(torch.from_numpy(b_h))\n"
-                                 "        rnn.bias_hh_l0.zero_()\n"
-                                 "    return rnn\n"),
+        cells=mistake("rnn_to_torch", ("batch_first=True", "batch_first=False")),
         lost=TO_TORCH, says=["not batch-first"]),
     # Exercise 4: sequence_cross_entropy
     "cross-entropy-summed": dict(
-        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
-                                           "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
-                                           "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))\n"
-                                           "    return float(-np.take_along_axis(log_probs, targets[..., None], axis=-1).sum())\n"),
+        cells=mistake("sequence_cross_entropy", ("float(total / (N * T))", "float(total)")),
         lost=CROSS_ENTROPY, says=["the sum over the 6 positions"]),
     "cross-entropy-unstable": dict(
-        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
-                                           "    probs = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)\n"
-                                           "    return float(-np.log(np.take_along_axis(probs, targets[..., None], axis=-1)).mean())\n"),
+        cells=mistake("sequence_cross_entropy", ("np.logaddexp.reduce(logits[n, t])", "np.log(np.exp(logits[n, t]).sum())")),
         lost={"sequence_cross_entropy_stable"}, says=["log-sum-exp"]),
     "cross-entropy-bits": dict(
-        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
-                                           "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
-                                           "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))\n"
-                                           "    return float(-np.take_along_axis(log_probs, targets[..., None], axis=-1).mean() / np.log(2))\n"),
+        cells=mistake("sequence_cross_entropy", ("float(total / (N * T))", "float(total / (N * T) / np.log(2))")),
         lost=CROSS_ENTROPY, says=["in bits"]),
     "cross-entropy-all-symbols": dict(
-        cells=wrong(sequence_cross_entropy="def sequence_cross_entropy(logits, targets):\n"
-                                           "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
-                                           "    return float(-(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))).mean())\n"),
+        cells=mistake("sequence_cross_entropy", ("logits[n, t, targets[n, t]]", "logits[n, t].mean()")),
         lost=CROSS_ENTROPY, says=["only each position's target symbol"]),
     # Exercise 5: sample_with_temperature
     "sampling-multiplies-temperature": dict(
-        cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
-                                            "    scaled = logits * temperature\n"
-                                            "    p = np.exp(scaled - scaled.max())\n"
-                                            "    return int(rng.choice(len(p), p=p / p.sum()))\n"),
+        cells=mistake("sample_with_temperature", ("/ temperature", "* temperature")),
         lost={"sample_with_temperature_basics", "sample_with_temperature_hidden"},
         says=["At temperature 0.001 the draws should all be"]),
     "sampling-argmax": dict(
@@ -191,12 +150,9 @@ SAMPLES = {
                                             "    return int(np.argmax(logits))\n"),
         lost=SAMPLING, says=["taking the argmax instead of sampling"]),
     "sampling-global-rng": dict(
-        cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
-                                            "    scaled = logits / temperature\n"
-                                            "    p = np.exp(scaled - scaled.max())\n"
-                                            "    return int(np.random.choice(len(p), p=p / p.sum()))\n"),
+        cells=mistake("sample_with_temperature", ("rng.random()", "np.random.random()")),
         lost={"sample_with_temperature_basics"}, says=["draw with the rng argument"]),
-    "sampling-unstable": dict(
+    "sampling-unstable": dict(  # the exercise's hint, rng.choice, without the max-subtraction
         cells=wrong(sample_with_temperature="def sample_with_temperature(logits, temperature, rng):\n"
                                             "    p = np.exp(logits / temperature)\n"
                                             "    return int(rng.choice(len(p), p=p / p.sum()))\n"),
@@ -213,8 +169,7 @@ SAMPLES = {
         cells=wrong(sequence_cross_entropy="import sys\nsys.exit('done for today')\n\n" + CORRECT["sequence_cross_entropy"]),
         lost=CROSS_ENTROPY, says=["not defined"]),
     "edits-test-cells": dict(
-        cells={**wrong(rnn_step_forward="def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):\n"
-                                        "    return x @ W_xh + h_prev @ W_hh + b_h\n"),
+        cells={**mistake("rnn_step_forward", ("h_next[n] = np.tanh(", "h_next[n] = (")),
                **{test: "pass  # tests removed by the student\n" for test in STEP}},
         lost=STEP | FORWARD, says=["forget the tanh"]),
     "kills-its-kernel": dict(
