@@ -56,10 +56,24 @@ def copy_demo_outputs(executed: nbformat.NotebookNode, student: nbformat.Noteboo
         cell.execution_count = None
         if _is_exercise_cell(cell):
             continue
-        cell.outputs = ran.outputs
+        cell.outputs = coalesce_streams(ran.outputs)
         for output in cell.outputs:
             if "execution_count" in output:
                 output.execution_count = None
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) outputs into one. How a kernel splits a cell's printing
+    into messages depends on timing, and the released notebook must not."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text = "".join(previous.text) + "".join(output.text)
+        else:
+            merged.append(output)
+    return merged
 
 
 def generate_student_notebooks(chapter: str, root: Path, release_directory: str) -> None:

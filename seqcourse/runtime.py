@@ -7,6 +7,7 @@ and release, because they write timings to stderr.
 """
 import os
 import random
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -23,14 +24,15 @@ def quiet() -> bool:
 
 
 def setup(seed: int = 0) -> None:
-    """Seed Python, numpy and torch and use one thread, so results repeat exactly."""
-    import torch
-
+    """Seed Python and numpy (and torch, if the notebook imported it) and use one thread, so
+    results repeat exactly. Chapters that do not need torch do not pay for importing it."""
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        torch.manual_seed(seed)
+        torch.set_num_threads(1)
+        torch.use_deterministic_algorithms(True)
 
 
 def progress(iterable, **kwargs):

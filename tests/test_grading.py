@@ -4,8 +4,10 @@ finishes, and regrading broken submissions leaves every other grade untouched.""
 import csv
 from pathlib import Path
 
+import nbformat
 import pytest
 from leaks import html_text, leaked_lines
+from seqcourse import ROOT
 from seqcourse.grading import grade_all, gradebook
 from seqcourse.samples import CORRECT_SAMPLE, load_samples, sample_chapters, write_samples
 
@@ -13,12 +15,37 @@ pytestmark = pytest.mark.slow
 CASES = [(chapter, name) for chapter in sample_chapters() for name in load_samples(chapter)]
 
 
-def test_every_chapter_bundles_correct_wrong_and_broken_samples():
-    for chapter in sample_chapters():
-        samples = load_samples(chapter)
-        assert CORRECT_SAMPLE in samples and not samples[CORRECT_SAMPLE]["lost"]
-        assert any(s.get("failed") for s in samples.values()), f"{chapter} has no broken samples"
-        assert len([s for s in samples.values() if s["lost"] and not s.get("failed")]) >= 10
+def exercises_and_their_tests(chapter: str) -> dict[str, set[str]]:
+    """Each exercise's grade_id and the test cells that follow it in the student notebook."""
+    notebook = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
+    exercises, current = {}, None
+    for cell in notebook.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("solution"):
+            current = grading["grade_id"]
+            exercises[current] = set()
+        elif grading.get("grade") and current:
+            exercises[current].add(grading["grade_id"])
+    return exercises
+
+
+@pytest.mark.parametrize("chapter", sample_chapters())
+def test_every_exercise_has_samples_that_lose_its_points(chapter):
+    samples = load_samples(chapter)
+    assert CORRECT_SAMPLE in samples and not samples[CORRECT_SAMPLE]["lost"]
+    assert "untouched-stub" in samples and not samples["untouched-stub"]["cells"]
+    wrong = [s for name, s in samples.items() if name != "untouched-stub" and s["lost"] and not s.get("failed")]
+    for exercise, tests in exercises_and_their_tests(chapter).items():
+        catching = [s for s in wrong if s["lost"] & tests]
+        assert len(catching) >= 2, f"{chapter}: only {len(catching)} wrong samples lose points on {exercise}"
+        assert all(s["says"] for s in catching), f"{chapter}: a wrong {exercise} sample checks no feedback words"
+
+
+def test_the_course_bundles_broken_and_hostile_samples():
+    """Robustness of the grading machinery does not depend on the chapter: one chapter covers it."""
+    names = {name for chapter in sample_chapters() for name in load_samples(chapter)}
+    assert {"syntax-error", "infinite-loop", "calls-sys-exit", "edits-test-cells",
+            "kills-its-kernel", "corrupt-file"} <= names
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from leaks import leaked_lines
 from seqcourse import ROOT
-from seqcourse.release import chapters, release
+from seqcourse.release import chapters, coalesce_streams, release
 
 CHAPTERS = chapters()
 
@@ -58,3 +58,13 @@ def test_student_notebook_shows_stubs_and_the_demos_outputs(chapter):
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count is None for c in code_cells), "execution counts should be cleared"
     assert all(o.get("execution_count") is None for c in code_cells for o in c.outputs)
+
+
+def test_consecutive_prints_become_one_output_whatever_the_timing():
+    stream = lambda name, text: nbformat.v4.new_output("stream", name=name, text=text)  # noqa: E731
+    merged = coalesce_streams([stream("stdout", "a\n"), stream("stdout", "b\n"), stream("stderr", "!\n"),
+                               stream("stdout", "c\n"), nbformat.v4.new_output("display_data", data={"text/plain": "x"}),
+                               stream("stdout", "d\n")])
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "!\n"), ("stream", "stdout", "c\n"),
+        ("display_data", None, None), ("stream", "stdout", "d\n")]
