@@ -11,8 +11,12 @@ from traitlets.config import Config
 
 # Warnings that correct code may trigger (a UserWarning from torch, a DeprecationWarning from a
 # library) go to stderr, and nbgrader scores a test cell zero if it writes anything there.
-# The pattern removes stderr output that consists of a Python warning before scoring.
-WARNING_PATTERN = r"^(?:[^\n]*:\d+: \w*Warning: [^\n]*\n(?:  [^\n]*\n)?)+$"
+# The pattern removes stderr output that consists of Python warnings before scoring. Each warning is
+# "file:line: Category: message", up to three more lines of a multi-line message (torch's warning
+# for float(loss) on a tensor that requires grad has two), and the indented source line if known.
+_HEADER = r"[^\n]*:\d+: \w*Warning: [^\n]*\n"
+_CONTINUATION = r"(?!  )(?!Traceback)(?!" + _HEADER + r")[^\n]*\n"
+WARNING_PATTERN = r"^(?:" + _HEADER + "(?:" + _CONTINUATION + r"){0,3}(?:  [^\n]*\n)?)+$"
 
 CELL_TIMEOUT_SECONDS = 20  # an infinite loop is interrupted after this; the rest still runs
 

@@ -25,6 +25,23 @@ def load_samples(chapter: str, root: Path = ROOT) -> dict:
     return module.SAMPLES
 
 
+def variants_of(correct: dict[str, str]):
+    """`wrong(**cells)` and `mistake(cell, *edits)` for a chapter's correct alternative, so each
+    wrong sample is written as its difference from correct code: whole cells replaced, or one
+    cell edited, each edit an (old text, new text) pair that must occur in the correct cell."""
+    def wrong(**cells):
+        return {**correct, **cells}
+
+    def mistake(cell, *edits):
+        source = correct[cell]
+        for old, new in edits:
+            assert old in source, f"{old!r} is not in the correct {cell}"
+            source = source.replace(old, new)
+        return wrong(**{cell: source})
+
+    return wrong, mistake
+
+
 def sample_chapters(root: Path = ROOT) -> list[str]:
     return sorted(p.stem for p in (root / "autograde" / "samples").glob("*.py"))
 

@@ -5,12 +5,19 @@ from pathlib import Path
 import pytest
 
 from seqcourse import ROOT
+from seqcourse.release import chapters as course_chapters
 
 
-def copy_course(target: Path) -> Path:
-    """Copy what releasing and grading read: solutions, chapters and the sample submissions."""
-    for folder in ["solutions", "chapters", "autograde/samples"]:
-        shutil.copytree(ROOT / folder, target / folder)
+def copy_course(target: Path, chapters: list[str] | None = None) -> Path:
+    """Copy what releasing and grading read (solutions, chapters and sample submissions) of every
+    chapter, or only of `chapters`."""
+    for chapter in chapters or course_chapters():
+        for folder in ["solutions", "chapters"]:
+            shutil.copytree(ROOT / folder / chapter, target / folder / chapter)
+        samples = ROOT / "autograde" / "samples" / f"{chapter}.py"
+        if samples.exists():
+            (target / "autograde" / "samples").mkdir(parents=True, exist_ok=True)
+            shutil.copy(samples, target / "autograde" / "samples")
     return target
 
 

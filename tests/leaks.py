@@ -1,6 +1,7 @@
 """What must never reach students: solution lines and hidden-test lines of the solution notebooks."""
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -8,7 +9,8 @@ import nbformat
 REGIONS = [("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
 
 
-def secret_and_public_lines(solution: Path) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=None)
+def secret_and_public_lines(solution: Path) -> tuple[frozenset[str], frozenset[str]]:
     """Lines inside solution or hidden-test regions, and every other line of the notebook."""
     markers = {marker for region in REGIONS for marker in region}
     secret, public = set(markers), set()
@@ -20,13 +22,17 @@ def secret_and_public_lines(solution: Path) -> tuple[set[str], set[str]]:
                 inside = stripped.startswith("### BEGIN")
             else:
                 (secret if inside else public).add(stripped)
-    return secret, public
+    return frozenset(secret), frozenset(public)
 
 
 def leaked_lines(solution: Path, text: str) -> list[str]:
-    """Secret lines of `solution` that appear in `text` although they are not public anyway.
+    """Secret lines of `solution` that appear in `text` although they are not public anyway (in any
+    chapter: `losses.append(loss.item())` may be an answer in one chapter and a demo in another).
     Markers always count; other lines count when they are long enough to be telling."""
     secret, public = secret_and_public_lines(solution)
+    public = set(public)
+    for other in solution.parent.parent.glob("*/*.ipynb"):
+        public |= secret_and_public_lines(other)[1]
     telling = {line for line in secret - public if len(line) >= 12 or line.startswith("### ")}
     return sorted(line for line in telling if line in text)
 

@@ -71,6 +71,14 @@ def test_warning_pattern_drops_real_warnings_only():
     text = warnings.formatwarning(warning.message, warning.category, "/tmp/cell.py", 3, "x = torch.tensor(t)")
     assert re.search(WARNING_PATTERN, text)
     assert re.search(WARNING_PATTERN, text + text.replace("UserWarning", "DeprecationWarning"))
+    with warnings.catch_warnings(record=True) as caught:  # torch's message spans two lines
+        warnings.simplefilter("always")
+        float((torch.ones(1, requires_grad=True) * 2).sum())
+    (warning,) = caught
+    two_lines = warnings.formatwarning(warning.message, warning.category, "/tmp/cell.py", 4, None)
+    assert two_lines.count("\n") == 2 and re.search(WARNING_PATTERN, two_lines)
+    assert re.search(WARNING_PATTERN, two_lines + text)
+    assert not re.search(WARNING_PATTERN, two_lines + "Traceback (most recent call last):\n")
     for not_a_warning in ["Traceback (most recent call last):\n", "ValueError: bad\n",
                           text + "and then something else\n", "training: 100%|####| 10/10\n"]:
         assert not re.search(WARNING_PATTERN, not_a_warning)

@@ -2,10 +2,13 @@
 its spec says, feedback names the mistake without quoting hidden tests, the batch always
 finishes, and regrading broken submissions leaves every other grade untouched."""
 import csv
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import copy_course
 from leaks import html_text, leaked_lines
 from seqcourse import ROOT
 from seqcourse.grading import grade_all, gradebook
@@ -49,10 +52,20 @@ def test_the_course_bundles_broken_and_hostile_samples():
 
 
 @pytest.fixture(scope="module")
-def graded(course_copy):
-    write_samples(course_copy)
-    outcomes = {(o.chapter, o.student_id): o for o in grade_all(course_copy)}
-    return course_copy, outcomes
+def graded(tmp_path_factory):
+    """Grade every sample, in two scratch courses graded side by side (one per core), each with
+    its own gradebook: (the course root of each chapter, the outcomes by (chapter, student))."""
+    halves = ([], [])
+    for chapter in sorted(sample_chapters(), key=lambda c: -len(load_samples(c))):
+        min(halves, key=lambda half: sum(len(load_samples(c)) for c in half)).append(chapter)
+    roots = [copy_course(tmp_path_factory.mktemp("graded"), half) for half in halves]
+    for root in roots:
+        write_samples(root)
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(grade_all, roots))
+    root_of = {chapter: root for root, half in zip(roots, halves) for chapter in half}
+    outcomes = {(o.chapter, o.student_id): o for result in results for o in result}
+    return root_of, outcomes
 
 
 def per_cell_scores(root: Path, chapter: str, student_id: str) -> dict[str, tuple[float, float]]:
@@ -64,7 +77,8 @@ def per_cell_scores(root: Path, chapter: str, student_id: str) -> dict[str, tupl
 
 @pytest.mark.parametrize("chapter, name", CASES)
 def test_sample_gets_the_grade_it_deserves(graded, chapter, name):
-    root, outcomes = graded
+    root_of, outcomes = graded
+    root = root_of[chapter]
     sample = load_samples(chapter, root)[name]
     outcome = outcomes[(chapter, f"sample-{name}")]
     feedback = root / "autograde" / "feedback" / f"sample-{name}" / chapter / f"{chapter}.html"
@@ -83,8 +97,8 @@ def test_sample_gets_the_grade_it_deserves(graded, chapter, name):
 
 
 def test_feedback_never_quotes_hidden_tests(graded):
-    root, _ = graded
-    for chapter in sample_chapters():
+    root_of, _ = graded
+    for chapter, root in root_of.items():
         solution = root / "solutions" / chapter / f"{chapter}.ipynb"
         for page in (root / "autograde" / "feedback").glob(f"*/{chapter}/*.html"):
             text = html_text(page.read_text(encoding="utf-8"))
@@ -95,20 +109,24 @@ def test_feedback_never_quotes_hidden_tests(graded):
 
 
 def test_grades_csv_lists_every_submission(graded):
-    root, outcomes = graded
-    with (root / "autograde" / "grades.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
+    root_of, outcomes = graded
+    rows = []
+    for root in set(root_of.values()):
+        with (root / "autograde" / "grades.csv").open() as handle:
+            rows += list(csv.DictReader(handle))
     assert {(r["chapter"], r["student_id"]) for r in rows} == set(outcomes)
     assert all(float(r["score"]) <= float(r["max_score"]) for r in rows)
 
 
 def test_regrading_broken_submissions_leaves_other_grades_untouched(graded):
-    root, outcomes = graded
-    others = [student for (_, student), o in outcomes.items() if o.status == "graded"]
-    before = {s: per_cell_scores(root, chapter, s) for chapter, s in outcomes if s in others}
-    broken = [student for (_, student), o in outcomes.items() if o.status == "failed"]
-    regraded = grade_all(root, students=broken)
-    assert {o.student_id for o in regraded} == set(broken)
-    assert all(o.score == 0 for o in regraded)
-    after = {s: per_cell_scores(root, chapter, s) for chapter, s in outcomes if s in others}
-    assert after == before
+    root_of, outcomes = graded
+    broken = {(chapter, s) for (chapter, s), o in outcomes.items() if o.status == "failed"}
+    assert broken, "no broken sample to regrade"
+    for root in {root_of[chapter] for chapter, _ in broken}:
+        others = [(c, s) for (c, s), o in outcomes.items() if root_of[c] == root and o.status == "graded"]
+        before = {key: per_cell_scores(root, *key) for key in others}
+        students = sorted({s for c, s in broken if root_of[c] == root})
+        regraded = grade_all(root, students=students)
+        assert {o.student_id for o in regraded} >= set(students)
+        assert all(o.score == 0 for o in regraded if (o.chapter, o.student_id) in broken)
+        assert {key: per_cell_scores(root, *key) for key in others} == before

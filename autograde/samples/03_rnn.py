@@ -10,6 +10,8 @@ grades them, and tests/test_grading.py checks every expectation below:
 Wrong variants take the correct alternative below and break one function the way students do.
 A student whose step function is wrong also loses rnn_forward's tests when rnn_forward calls it.
 """
+from seqcourse.samples import variants_of
+
 
 STEP = {"rnn_step_forward_by_hand", "rnn_step_forward_terms", "rnn_step_forward_hidden"}
 FORWARD = {"rnn_forward_by_hand", "rnn_forward_torch", "rnn_forward_hidden"}
@@ -69,18 +71,7 @@ def sample_with_temperature(logits, temperature, rng):
 }
 
 
-def wrong(**cells):
-    """The correct alternative with whole cells replaced."""
-    return {**CORRECT, **cells}
-
-
-def mistake(cell, *edits):
-    """The correct alternative with one function edited: each edit is (old text, new text)."""
-    source = CORRECT[cell]
-    for old, new in edits:
-        assert old in source, f"{old!r} is not in the correct {cell}"
-        source = source.replace(old, new)
-    return wrong(**{cell: source})
+wrong, mistake = variants_of(CORRECT)
 
 
 SAMPLES = {
