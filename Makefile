@@ -5,6 +5,7 @@
 #   make grade    autograde everything under autograde/submitted/
 #   make samples  copy the bundled sample submissions into autograde/submitted/
 #   make bench    time notebooks, autograding and book builds
+#   make check CHAPTER=04_bptt   release, validate and grade the samples of one chapter (while writing it)
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -13,7 +14,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls alembic by name, so the venv's bin/ must be on PATH.
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: venv book test release grade samples bench browser clean
+.PHONY: venv book test release grade samples bench check browser clean
 
 venv: $(STAMP)
 
@@ -37,6 +38,9 @@ samples: venv
 
 bench: venv
 	$(RUN) $(BIN)/python -m seqcourse.bench
+
+check: venv
+	$(RUN) $(BIN)/python -m seqcourse.check $(CHAPTER)
 
 # Debian's Chromium and its driver, for the browser test (root or sudo needed once).
 browser:

@@ -13,6 +13,7 @@ Notebooks import from here instead of re-typing code from earlier chapters (the 
 - `book`      the Sphinx extension that serves MathJax from the built site
 - `nbgrader_setup`  nbgrader's configuration, shared by its command line and ours
 - `release`, `grading`, `samples`   the instructor's commands (`python -m seqcourse ...`)
+- `check`     one chapter released, validated and its samples graded (`python -m seqcourse.check CHAPTER`)
 - `bench`     timings of notebooks, grading and book builds (`python -m seqcourse.bench`)
 """
 from pathlib import Path

@@ -10,6 +10,7 @@ Results: the gradebook `autograde/gradebook.db`, `autograde/grades.csv` and
 """
 import csv
 import html
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -159,3 +160,8 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(Outcome.__dataclass_fields__))
         writer.writeheader()
         writer.writerows(asdict(o) for o in outcomes)
+
+
+def html_text(page: str) -> str:
+    """The text of an HTML page (a feedback page, a book page), tags removed and entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
