@@ -18,29 +18,29 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml learner/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./learner -e .
 	touch $@
 
 book: venv
 	$(RUN) $(BIN)/jupyter-book build . -W -n --keep-going
 
 release: venv
-	$(RUN) $(BIN)/python -m seqcourse release
+	$(RUN) $(BIN)/python -m instructor release
 
 grade: venv
-	$(RUN) $(BIN)/python -m seqcourse grade
+	$(RUN) $(BIN)/python -m instructor grade
 
 samples: venv
-	$(RUN) $(BIN)/python -m seqcourse samples
+	$(RUN) $(BIN)/python -m instructor samples
 
 bench: venv
-	$(RUN) $(BIN)/python -m seqcourse.bench
+	$(RUN) $(BIN)/python -m instructor.bench
 
 check: venv
-	$(RUN) $(BIN)/python -m seqcourse.check $(CHAPTER)
+	$(RUN) $(BIN)/python -m instructor.check $(CHAPTER)
 
 # Debian's Chromium and its driver, for the browser test (root or sudo needed once).
 browser:

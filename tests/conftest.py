@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from seqcourse import ROOT
-from seqcourse.release import chapters as course_chapters
+ROOT = Path(__file__).resolve().parent.parent  # the course repository
+
+from instructor.release import chapters as course_chapters
 
 
 def copy_course(target: Path, chapters: list[str] | None = None) -> Path:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from seqcourse.grading import html_text  # noqa: F401 (the tests import it from here)
+from grader.grading import html_text  # noqa: F401 (the tests import it from here)
 
 REGIONS = [("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from leaks import html_text, leaked_lines
-from seqcourse import ROOT
-from seqcourse.release import chapters
+from conftest import ROOT
+from instructor.release import chapters
 
 pytestmark = pytest.mark.slow
 

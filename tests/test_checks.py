@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from seqcourse.checks import CheckFailed, call, check_array, check_close, check_scalar, matches
-from seqcourse.nbgrader_setup import WARNING_PATTERN
+from instructor.nbgrader_setup import WARNING_PATTERN
 
 
 def test_check_array_names_a_transposed_shape():

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from conftest import copy_course
 from leaks import html_text, leaked_lines
-from seqcourse import ROOT
-from seqcourse.grading import grade_all, gradebook
-from seqcourse.samples import CORRECT_SAMPLE, load_samples, sample_chapters, write_samples
+from conftest import ROOT
+from grader.grading import grade_all, gradebook
+from instructor.samples import CORRECT_SAMPLE, load_samples, sample_chapters, write_samples
 
 pytestmark = pytest.mark.slow
 CASES = [(chapter, name) for chapter in sample_chapters() for name in load_samples(chapter)]

@@ -4,7 +4,7 @@ noise-free sine obeys, the companion-matrix closed form of a forecast, and expli
 import numpy as np
 import pytest
 
-from seqcourse.reference import load_reference
+from grader.reference import load_reference
 from seqcourse.series import ar_process, sine_mixture
 
 ref = load_reference("01_autoregressive")

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from seqcourse.reference import load_reference
+from grader.reference import load_reference
 
 ref = load_reference("02_markov")
 

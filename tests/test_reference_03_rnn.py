@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqcourse.reference import load_reference
+from grader.reference import load_reference
 
 ref = load_reference("03_rnn")
 SHAPES = [(1, 1, 1, 1), (3, 7, 2, 5), (4, 2, 6, 3), (2, 9, 5, 4)]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqcourse.reference import load_reference
+from grader.reference import load_reference
 from seqcourse.rnn import rnn_forward
 
 ref = load_reference("04_bptt")

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from seqcourse.reference import load_reference
+from grader.reference import load_reference
 
 ref = load_reference("05_gradients")
 

@@ -5,8 +5,8 @@ import nbformat
 import pytest
 
 from leaks import leaked_lines
-from seqcourse import ROOT
-from seqcourse.release import chapters, coalesce_streams, release
+from conftest import ROOT
+from instructor.release import chapters, coalesce_streams, release
 
 CHAPTERS = chapters()
 

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from nbgrader.validator import Validator
 
-from seqcourse import ROOT
-from seqcourse.release import chapters
+from conftest import ROOT
+from instructor.release import chapters
 from seqcourse.runtime import grading_environment
 
 pytestmark = pytest.mark.slow

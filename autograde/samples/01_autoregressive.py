@@ -12,7 +12,7 @@ choose_order calls make_windows and fit_ar, so a student whose make_windows or f
 loses choose_order's tests; the tests of fit_ar and forecast build their inputs themselves and do not
 depend on the earlier exercises.
 """
-from seqcourse.samples import variants_of
+from instructor.samples import variants_of
 
 
 WINDOWS = {"make_windows_by_hand", "make_windows_every_row", "make_windows_hidden"}

@@ -10,7 +10,7 @@ grades them, and tests/test_grading.py checks every expectation below:
 Wrong variants take the correct alternative below and break one function the way students do.
 ngram_log_probs calls ngram_counts, so a wrong ngram_counts can also cost ngram_log_probs' tests.
 """
-from seqcourse.samples import variants_of
+from instructor.samples import variants_of
 
 
 COUNTS = {"transition_counts_by_hand", "transition_counts_oracle", "transition_counts_hidden"}

@@ -10,7 +10,7 @@ grades them, and tests/test_grading.py checks every expectation below:
 Wrong variants take the correct alternative below and break one function the way students do.
 A student whose step function is wrong also loses rnn_forward's tests when rnn_forward calls it.
 """
-from seqcourse.samples import variants_of
+from instructor.samples import variants_of
 
 
 STEP = {"rnn_step_forward_by_hand", "rnn_step_forward_terms", "rnn_step_forward_hidden"}

@@ -11,7 +11,7 @@ Wrong variants take the correct alternative below and break one function the way
 rnn_backward calls rnn_step_backward, so a wrong step also costs rnn_backward's tests (except where
 the one-unit hand-worked case cannot see the mistake, as with a missing transpose).
 """
-from seqcourse.samples import variants_of
+from instructor.samples import variants_of
 
 
 STEP = {"rnn_step_backward_by_hand", "rnn_step_backward_oracles", "rnn_step_backward_hidden"}

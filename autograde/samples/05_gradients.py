@@ -9,7 +9,7 @@ starting from the released student notebook and replacing cells by their nbgrade
 
 Wrong variants take the correct alternative below and break one function the way students do.
 """
-from seqcourse.samples import variants_of
+from instructor.samples import variants_of
 
 
 NORMS = {"backprop_norms_by_hand", "backprop_norms_autograd", "backprop_norms_hidden"}

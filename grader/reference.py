@@ -9,7 +9,7 @@ import json
 from functools import lru_cache
 from types import SimpleNamespace
 
-from seqcourse import ROOT
+from instructor import resolve
 
 
 def _is_reference_cell(cell: dict) -> bool:
@@ -22,7 +22,7 @@ def _is_reference_cell(cell: dict) -> bool:
 @lru_cache(maxsize=None)
 def load_reference(chapter: str) -> SimpleNamespace:
     """The names defined by a chapter's setup and solution cells, e.g. `load_reference("03_rnn")`."""
-    path = ROOT / "solutions" / chapter / f"{chapter}.ipynb"
+    path = resolve(None) / "solutions" / chapter / f"{chapter}.ipynb"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: the reference solutions live in the course "
                                 "repository and are only needed for grading.")

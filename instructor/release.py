@@ -16,20 +16,22 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from seqcourse import ROOT
-from seqcourse.nbgrader_setup import course_config
+from instructor import resolve
+from instructor.nbgrader_setup import course_config
 from seqcourse.runtime import release_environment
 
 EXECUTION_TIMEOUT_SECONDS = 300
 
 
-def chapters(root: Path = ROOT) -> list[str]:
+def chapters(root: Path | None = None) -> list[str]:
     """The chapter ids, e.g. ["03_rnn"]: folders of `solutions/` holding a notebook of that name."""
+    root = resolve(root)
     return sorted(p.name for p in (root / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
 
 
-def execute_solution(chapter: str, root: Path = ROOT) -> nbformat.NotebookNode:
+def execute_solution(chapter: str, root: Path | None = None) -> nbformat.NotebookNode:
     """Run a solution notebook top to bottom in a scratch copy of its folder and return it."""
+    root = resolve(root)
     source = root / "solutions" / chapter
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch) / chapter
@@ -89,8 +91,9 @@ def generate_student_notebooks(chapter: str, root: Path, release_directory: str)
         raise RuntimeError(f"nbgrader could not release {chapter}:\n{result.get('log', '')}\n{result.get('error', '')}")
 
 
-def release(chapter: str, root: Path = ROOT, release_directory: str = "chapters") -> Path:
+def release(chapter: str, root: Path | None = None, release_directory: str = "chapters") -> Path:
     """Regenerate `release_directory/chapter/` and return the student notebook's path."""
+    root = resolve(root)
     generate_student_notebooks(chapter, root, release_directory)
     path = root / release_directory / chapter / f"{chapter}.ipynb"
     student = nbformat.read(path, as_version=4)

@@ -43,7 +43,7 @@ def configure(c: Config, root: Path, release_directory: str = "chapters") -> Con
     # Feedback shows the student's notebook with the hidden tests and their tracebacks removed.
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
-        "seqcourse.grading.HideHiddenTests",
+        "grader.grading.HideHiddenTests",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]
     return c

@@ -1,4 +1,4 @@
-"""Check one chapter while writing it: `python -m seqcourse.check CHAPTER [SAMPLE ...]`.
+"""Check one chapter while writing it: `python -m instructor.check CHAPTER [SAMPLE ...]`.
 
 What `make test` proves for the whole course, for one chapter and in a few minutes:
 
@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqcourse import ROOT
-from seqcourse.grading import grade_all, gradebook, html_text
-from seqcourse.release import release
+from instructor import resolve
+from grader.grading import grade_all, gradebook, html_text
+from instructor.release import release
 from seqcourse.runtime import grading_environment
-from seqcourse.samples import load_samples, write_samples
+from instructor.samples import load_samples, write_samples
 
 
 def validate(chapter: str) -> list[str]:
@@ -30,7 +30,7 @@ def validate(chapter: str) -> list[str]:
     with tempfile.TemporaryDirectory() as scratch:
         for folder, options in [("solutions", {"validate_all": True}), ("chapters", {"invert": True})]:
             notebook = Path(scratch) / f"{folder}.ipynb"
-            shutil.copy(ROOT / folder / chapter / f"{chapter}.ipynb", notebook)
+            shutil.copy(resolve(None) / folder / chapter / f"{chapter}.ipynb", notebook)
             with grading_environment():
                 result = Validator(**options).validate(str(notebook))
             if folder == "solutions":
@@ -45,9 +45,9 @@ def grade_samples(chapter: str, names: list[str]) -> list[str]:
     """Grade the samples in a scratch course; one line per sample that does not get its grade."""
     root = Path(tempfile.mkdtemp(prefix=f"check-{chapter}-"))
     for folder in ["solutions", "chapters"]:
-        shutil.copytree(ROOT / folder / chapter, root / folder / chapter)
+        shutil.copytree(resolve(None) / folder / chapter, root / folder / chapter)
     (root / "autograde" / "samples").mkdir(parents=True)
-    shutil.copy(ROOT / "autograde" / "samples" / f"{chapter}.py", root / "autograde" / "samples")
+    shutil.copy(resolve(None) / "autograde" / "samples" / f"{chapter}.py", root / "autograde" / "samples")
     samples = load_samples(chapter, root)
     names = names or list(samples)
     write_samples(root)

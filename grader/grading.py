@@ -16,9 +16,9 @@ from pathlib import Path
 
 from nbgrader.preprocessors import ClearHiddenTests
 
-from seqcourse import ROOT
-from seqcourse.nbgrader_setup import course_config
-from seqcourse.release import chapters
+from instructor import resolve
+from instructor.nbgrader_setup import course_config
+from instructor.release import chapters
 from seqcourse.runtime import grading_environment
 
 GRADING_RELEASE = "autograde/grading-release"  # where the gradebook's copy of a chapter is generated
@@ -52,16 +52,18 @@ def _api(root: Path):
     return NbGraderAPI(config=course_config(root, GRADING_RELEASE))
 
 
-def gradebook(root: Path = ROOT):
+def gradebook(root: Path | None = None):
     """The course's nbgrader gradebook, as a context manager."""
+    root = resolve(root)
     from nbgrader.api import Gradebook
 
     config = course_config(root, GRADING_RELEASE)
     return Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id)
 
 
-def ensure_in_gradebook(chapter: str, root: Path = ROOT) -> None:
+def ensure_in_gradebook(chapter: str, root: Path | None = None) -> None:
     """Record a chapter's cells (tests included) in the gradebook, once, before grading it."""
+    root = resolve(root)
     from nbgrader.api import MissingEntry
 
     with gradebook(root) as book:
@@ -117,8 +119,9 @@ def grade_submission(api, chapter: str, student_id: str, root: Path) -> Outcome:
     return Outcome(student_id, chapter, 0.0, _max_score(chapter, root), "failed", reason)
 
 
-def submissions(root: Path = ROOT) -> list[tuple[str, str]]:
+def submissions(root: Path | None = None) -> list[tuple[str, str]]:
     """(student_id, chapter) for every folder autograde/submitted/<student_id>/<chapter>/."""
+    root = resolve(root)
     submitted = root / "autograde" / "submitted"
     if not submitted.exists():
         return []
@@ -127,8 +130,9 @@ def submissions(root: Path = ROOT) -> list[tuple[str, str]]:
             for chapter in sorted(student.iterdir()) if chapter.is_dir()]
 
 
-def grade_all(root: Path = ROOT, students: list[str] | None = None) -> list[Outcome]:
+def grade_all(root: Path | None = None, students: list[str] | None = None) -> list[Outcome]:
     """Autograde every submission (or only those of `students`) and write grades.csv."""
+    root = resolve(root)
     with grading_environment():
         outcomes = _grade(root, students)
     write_csv(outcomes, root / "autograde" / "grades.csv")

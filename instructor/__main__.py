@@ -13,16 +13,16 @@ def main(argv: list[str]) -> int:
         return 2
     command, names = argv[0], argv[1:]
     if command == "release":
-        from seqcourse.release import main as release
+        from instructor.release import main as release
 
         release(names)
     elif command == "grade":
-        from seqcourse.grading import grade_all
+        from grader.grading import grade_all
 
         outcomes = grade_all(students=names or None)
         print(f"graded {len(outcomes)} submissions: autograde/grades.csv, autograde/feedback/")
     else:
-        from seqcourse.samples import write_samples
+        from instructor.samples import write_samples
 
         for path in write_samples():
             print(path)

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import nbformat
 
-from seqcourse import ROOT
+from instructor import resolve
 
 CORRECT_SAMPLE = "correct-alternative"  # every chapter bundles one: a correct solution in another style
 
 
-def load_samples(chapter: str, root: Path = ROOT) -> dict:
+def load_samples(chapter: str, root: Path | None = None) -> dict:
     """The SAMPLES dictionary of `autograde/samples/<chapter>.py`."""
+    root = resolve(root)
     path = root / "autograde" / "samples" / f"{chapter}.py"
     spec = importlib.util.spec_from_file_location(f"samples_{chapter}", path)
     module = importlib.util.module_from_spec(spec)
@@ -42,7 +43,8 @@ def variants_of(correct: dict[str, str]):
     return wrong, mistake
 
 
-def sample_chapters(root: Path = ROOT) -> list[str]:
+def sample_chapters(root: Path | None = None) -> list[str]:
+    root = resolve(root)
     return sorted(p.stem for p in (root / "autograde" / "samples").glob("*.py"))
 
 
@@ -56,8 +58,9 @@ def build_notebook(student: nbformat.NotebookNode, cells: dict[str, str]) -> nbf
     return notebook
 
 
-def write_samples(root: Path = ROOT) -> list[Path]:
+def write_samples(root: Path | None = None) -> list[Path]:
     """Write every sample to autograde/submitted/sample-<name>/<chapter>/<chapter>.ipynb."""
+    root = resolve(root)
     written = []
     for chapter in sample_chapters(root):
         student = nbformat.read(root / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
