@@ -6,10 +6,14 @@ submission with the functions defined there: this module executes the notebook's
 `tests/` proves these functions right against independent oracles (PyTorch, autograd, closed forms).
 """
 import json
+import os
 from functools import lru_cache
+from pathlib import Path
 from types import SimpleNamespace
 
-from instructor import resolve
+from instructor import course_root
+
+COURSE_VARIABLE = "SEQCOURSE_COURSE"  # the course folder, for notebooks that run in a scratch folder
 
 
 def _is_reference_cell(cell: dict) -> bool:
@@ -22,7 +26,7 @@ def _is_reference_cell(cell: dict) -> bool:
 @lru_cache(maxsize=None)
 def load_reference(chapter: str) -> SimpleNamespace:
     """The names defined by a chapter's setup and solution cells, e.g. `load_reference("03_rnn")`."""
-    path = resolve(None) / "solutions" / chapter / f"{chapter}.ipynb"
+    path = Path(os.environ.get(COURSE_VARIABLE) or course_root()) / "solutions" / chapter / f"{chapter}.ipynb"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: the reference solutions live in the course "
                                 "repository and are only needed for grading.")

@@ -18,7 +18,7 @@ from pathlib import Path
 from instructor import resolve
 from grader.grading import grade_all, gradebook, html_text
 from instructor.release import release
-from seqcourse.runtime import grading_environment
+from seqcourse.runtime import environment, grading_environment
 from instructor.samples import load_samples, write_samples
 
 
@@ -31,7 +31,7 @@ def validate(chapter: str) -> list[str]:
         for folder, options in [("solutions", {"validate_all": True}), ("chapters", {"invert": True})]:
             notebook = Path(scratch) / f"{folder}.ipynb"
             shutil.copy(resolve(None) / folder / chapter / f"{chapter}.ipynb", notebook)
-            with grading_environment():
+            with grading_environment(), environment(SEQCOURSE_COURSE=str(resolve(None))):
                 result = Validator(**options).validate(str(notebook))
             if folder == "solutions":
                 problems += [f"solution fails {f['source'][:60]!r}: {f['raw_error'][-300:]}" for f in result.get("failed", [])]

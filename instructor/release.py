@@ -1,11 +1,14 @@
 """Release: regenerate the student notebooks in `chapters/` from `solutions/`.
 
 For each chapter:
-1. nbgrader's `generate_assignment` (without a gradebook) strips the solutions and hidden tests;
-2. the solution notebook is executed, quietly and deterministically;
-3. its outputs are copied into the student notebook's cells that are neither solutions nor tests,
+1. the solution notebook's first cell, which makes the learner package available, is brought up
+   to date with the course's settings (`instructor.bootstrap`);
+2. nbgrader's `generate_assignment` (without a gradebook) strips the solutions and hidden tests;
+3. the solution notebook is executed, quietly and deterministically;
+4. its outputs are copied into the student notebook's cells that are neither solutions nor tests,
    so the website and the downloaded notebook show every demo's expected output while exercise
-   cells show only the stub.
+   cells show only the stub; test cells are tagged `hide-input`, so the website shows them
+   collapsed behind a toggle (Jupyter ignores the tag).
 Releasing twice gives identical files; the test suite checks that `chapters/` is up to date.
 """
 import shutil
@@ -17,8 +20,9 @@ import nbformat
 from nbclient import NotebookClient
 
 from instructor import resolve
+from instructor.bootstrap import refresh_bootstrap
 from instructor.nbgrader_setup import course_config
-from seqcourse.runtime import release_environment
+from seqcourse.runtime import environment, release_environment
 
 EXECUTION_TIMEOUT_SECONDS = 300
 
@@ -37,7 +41,7 @@ def execute_solution(chapter: str, root: Path | None = None) -> nbformat.Noteboo
         workdir = Path(scratch) / chapter
         shutil.copytree(source, workdir)
         notebook = nbformat.read(workdir / f"{chapter}.ipynb", as_version=4)
-        with release_environment():
+        with release_environment(), environment(SEQCOURSE_COURSE=str(root)):
             NotebookClient(notebook, timeout=EXECUTION_TIMEOUT_SECONDS, kernel_name="python3",
                            resources={"metadata": {"path": str(workdir)}}).execute()
     return notebook
@@ -91,13 +95,33 @@ def generate_student_notebooks(chapter: str, root: Path, release_directory: str)
         raise RuntimeError(f"nbgrader could not release {chapter}:\n{result.get('log', '')}\n{result.get('error', '')}")
 
 
+def collapse_tests(notebook: nbformat.NotebookNode) -> None:
+    """Tag every test cell `hide-input`: the website shows it behind a toggle."""
+    for cell in notebook.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade") and not grading.get("solution"):
+            tags = cell.metadata.setdefault("tags", [])
+            if "hide-input" not in tags:
+                tags.append("hide-input")
+
+
+def refresh_source(chapter: str, root: Path) -> None:
+    """Bring the solution notebook's generated first cell up to date (written only if it changed)."""
+    path = root / "solutions" / chapter / f"{chapter}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    if refresh_bootstrap(notebook, root):
+        nbformat.write(notebook, path)
+
+
 def release(chapter: str, root: Path | None = None, release_directory: str = "chapters") -> Path:
     """Regenerate `release_directory/chapter/` and return the student notebook's path."""
     root = resolve(root)
+    refresh_source(chapter, root)
     generate_student_notebooks(chapter, root, release_directory)
     path = root / release_directory / chapter / f"{chapter}.ipynb"
     student = nbformat.read(path, as_version=4)
     copy_demo_outputs(execute_solution(chapter, root), student)
+    collapse_tests(student)
     nbformat.write(student, path)
     return path
 

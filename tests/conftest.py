@@ -10,8 +10,11 @@ from instructor.release import chapters as course_chapters
 
 
 def copy_course(target: Path, chapters: list[str] | None = None) -> Path:
-    """Copy what releasing and grading read (solutions, chapters and sample submissions) of every
-    chapter, or only of `chapters`."""
+    """Copy what releasing and grading read (the course settings, the learner package's version,
+    solutions, chapters and sample submissions) of every chapter, or only of `chapters`."""
+    shutil.copy(ROOT / "_config.yml", target / "_config.yml")
+    (target / "learner" / "seqcourse").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "learner" / "seqcourse" / "__init__.py", target / "learner" / "seqcourse" / "__init__.py")
     for chapter in chapters or course_chapters():
         for folder in ["solutions", "chapters"]:
             shutil.copytree(ROOT / folder / chapter, target / folder / chapter)

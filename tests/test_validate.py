@@ -8,13 +8,13 @@ from nbgrader.validator import Validator
 
 from conftest import ROOT
 from instructor.release import chapters
-from seqcourse.runtime import grading_environment
+from seqcourse.runtime import environment, grading_environment
 
 pytestmark = pytest.mark.slow
 
 
 def validate(path, **options):
-    with grading_environment():
+    with grading_environment(), environment(SEQCOURSE_COURSE=str(ROOT)):
         return Validator(**options).validate(str(path))
 
 
