@@ -1,11 +1,91 @@
-"""A Sphinx extension for the course book: serve MathJax 3 from the built site.
+"""The course book's Sphinx extension (listed in `_config.yml`).
 
-Jupyter Book loads MathJax from a CDN by default; the book instead copies the MathJax 3 files of
-the pinned `django-static-mathjax` package into `_static/mathjax/`, so math renders without a
-network (in the browser test, offline, and on mirrors). `_config.yml` sets `mathjax_path`.
+- **MathJax offline.** Jupyter Book loads MathJax from a CDN; the book instead copies the MathJax 3
+  files of the pinned `django-static-mathjax` package into `_static/mathjax/` (`mathjax_path` in
+  `_config.yml` points there), so math renders without a network.
+- **Downloads.** The learner wheel and the student bundle (`instructor.downloads`) are built
+  into `_build/downloads/` and published at the site's root, where the notebooks' first cell finds
+  the wheel. `{{ wheel }}` in the pages is the wheel's file name.
+- **One citation style.** In-text citations read "Bengio et al., 1994"; the bibliography's labels
+  are the same words (a pybtex label style), so a reader finds the cited entry by its label.
+- **Reading comfort.** `static/course.css`: code wraps instead of scrolling sideways. One search
+  field (in the sidebar), not a second one in the header.
 """
+import hashlib
 import shutil
 from pathlib import Path
+
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+
+from instructor.downloads import build_downloads
+from instructor.site import wheel_name
+
+STATIC = Path(__file__).parent / "static"
+
+
+class AuthorYearLabels(BaseLabelStyle):
+    """Labels in the words of an author-year citation: "Elman, 1990", "Gal and Ghahramani, 2016",
+    "Bengio et al., 1994", with a, b, ... when two entries would share a label."""
+
+    def format_labels(self, sorted_entries):
+        labels = [self._label(entry) for entry in sorted_entries]
+        seen = {}
+        for label in labels:
+            if labels.count(label) > 1:
+                seen[label] = seen.get(label, 0) + 1
+                label += "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
+            yield label
+
+    @staticmethod
+    def _label(entry) -> str:
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        surnames = [" ".join(person.last_names) for person in people]
+        if not surnames:
+            names = entry.fields.get("key", entry.key)
+        elif len(surnames) == 1:
+            names = surnames[0]
+        elif len(surnames) == 2:
+            names = f"{surnames[0]} and {surnames[1]}"
+        else:
+            names = f"{surnames[0]} et al."
+        return f"{names}, {entry.fields.get('year', 'n.d.')}"
+
+
+class AuthorYearStyle(UnsrtStyle):
+    default_label_style = "course-author-year"
+    default_sorting_style = "author_year_title"
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _build_downloads(app) -> None:
+    """Build the wheel and the bundle unless their sources are unchanged since the last build."""
+    root = Path(app.confdir)
+    output = Path(app.outdir).parent / "downloads"
+    sources = [p for folder in ["learner", "chapters"] for p in (root / folder).rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in str(p)]
+    sources += [root / "requirements-student.txt", Path(__file__).parent / "templates" / "student-README.md"]
+    stamp = output / ".sources.sha256"
+    digest = _digest(sources)
+    if not (stamp.exists() and stamp.read_text() == digest and (output / wheel_name(root)).exists()):
+        shutil.rmtree(output, ignore_errors=True)
+        build_downloads(root, output)
+        stamp.write_text(digest)
+    app.config.html_extra_path = [*app.config.html_extra_path, str(output)]
+
+
+def _configure(app, config) -> None:
+    config.html_theme_options.setdefault("navbar_persistent", [])  # the sidebar holds the search field
+    config.myst_substitutions = {**config.myst_substitutions, "wheel": wheel_name(Path(app.confdir))}
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def _mathjax_source() -> Path:
@@ -22,5 +102,10 @@ def _copy_mathjax(app, exception) -> None:
 
 
 def setup(app):
+    register_plugin("pybtex.style.labels", "course-author-year", AuthorYearLabels)
+    register_plugin("pybtex.style.formatting", "course-author-year", AuthorYearStyle)
+    app.connect("config-inited", _configure)
+    app.connect("builder-inited", _build_downloads)
     app.connect("build-finished", _copy_mathjax)
+    app.add_css_file("course.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

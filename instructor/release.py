@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from instructor import resolve
+from instructor import figures, resolve
 from instructor.bootstrap import refresh_bootstrap
 from instructor.nbgrader_setup import course_config
 from seqcourse.runtime import environment, release_environment
@@ -34,16 +34,21 @@ def chapters(root: Path | None = None) -> list[str]:
 
 
 def execute_solution(chapter: str, root: Path | None = None) -> nbformat.NotebookNode:
-    """Run a solution notebook top to bottom in a scratch copy of its folder and return it."""
+    """Run a solution notebook top to bottom in a scratch copy of its folder and return it, each
+    figure's smallest text size written into its output's metadata (`instructor.figures`)."""
     root = resolve(root)
     source = root / "solutions" / chapter
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch) / chapter
         shutil.copytree(source, workdir)
         notebook = nbformat.read(workdir / f"{chapter}.ipynb", as_version=4)
+        log = Path(scratch) / "figures.jsonl"
+        notebook.cells.insert(0, figures.audit_cell(log))
         with release_environment(), environment(SEQCOURSE_COURSE=str(root)):
             NotebookClient(notebook, timeout=EXECUTION_TIMEOUT_SECONDS, kernel_name="python3",
                            resources={"metadata": {"path": str(workdir)}}).execute()
+        del notebook.cells[0]
+        figures.attach(notebook, figures.read_audit(log))
     return notebook
 
 

@@ -23,9 +23,19 @@ def quiet() -> bool:
     return grading() or os.environ.get("SEQCOURSE_RELEASE") == "1"
 
 
+# Text in figures at least as large as the website's smallest body text once a figure of about
+# 7 inches is shown in the text column (see instructor/figures.py): 11 pt at 100 dpi is 15 px.
+FIGURE_STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "xtick.labelsize": 11,
+                "ytick.labelsize": 11, "legend.fontsize": 11, "figure.titlesize": 12}
+
+
 def setup(seed: int = 0) -> None:
     """Seed Python and numpy (and torch, if the notebook imported it) and use one thread, so
-    results repeat exactly. Chapters that do not need torch do not pay for importing it."""
+    results repeat exactly; set legible figure text. Chapters that do not need torch do not pay
+    for importing it."""
+    import matplotlib
+
+    matplotlib.rcParams.update(FIGURE_STYLE)
     random.seed(seed)
     np.random.seed(seed)
     if "torch" in sys.modules:
