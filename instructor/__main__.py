@@ -1,30 +1,47 @@
-"""The instructor's commands: `python -m seqcourse release|grade|samples [names...]`."""
+"""The instructor's commands: `python -m instructor COMMAND ...` (see `instructor/__init__.py`)."""
+import argparse
 import sys
-
-USAGE = """usage: python -m seqcourse COMMAND [NAMES...]
-  release [CHAPTER...]   regenerate chapters/ from solutions/ (all chapters by default)
-  grade [STUDENT...]     autograde autograde/submitted/ (all students by default)
-  samples                copy the bundled sample submissions into autograde/submitted/"""
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"release", "grade", "samples"}:
-        print(USAGE, file=sys.stderr)
-        return 2
-    command, names = argv[0], argv[1:]
-    if command == "release":
-        from instructor.release import main as release
+    parser = argparse.ArgumentParser(prog="python -m instructor", description="The course's commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    release = commands.add_parser("release", help="regenerate chapters/ from solutions/")
+    release.add_argument("chapters", nargs="*")
+    grade = commands.add_parser("grade", help="grade autograde/submitted/ (every student, or those named)")
+    grade.add_argument("students", nargs="*")
+    grade.add_argument("--force", action="store_true", help="grade again even submissions that did not change")
+    grade.add_argument("--unsafe-no-sandbox", action="store_true",
+                       help="grade although the sandbox is incomplete on this machine (see the message)")
+    commands.add_parser("samples", help="copy the bundled sample submissions into autograde/submitted/")
+    commands.add_parser("bundle", help="build the learner wheel and the student bundle into _build/downloads/")
+    arguments = parser.parse_args(argv)
 
-        release(names)
-    elif command == "grade":
+    from instructor import course_root
+
+    root = course_root()
+    if arguments.command == "release":
+        from instructor.release import main as release_chapters
+
+        release_chapters(arguments.chapters)
+    elif arguments.command == "grade":
         from grader.grading import grade_all
 
-        outcomes = grade_all(students=names or None)
-        print(f"graded {len(outcomes)} submissions: autograde/grades.csv, autograde/feedback/")
-    else:
+        print(f"grading the course in {root}", file=sys.stderr)
+        outcomes = grade_all(root, students=arguments.students or None, force=arguments.force,
+                             unsafe_no_sandbox=arguments.unsafe_no_sandbox)
+        failed = sum(o.status != "graded" for o in outcomes)
+        print(f"graded {len(outcomes)} submission(s), {failed} could not be graded: autograde/grades.csv, "
+              "autograde/feedback/", file=sys.stderr)
+    elif arguments.command == "samples":
         from instructor.samples import write_samples
 
-        for path in write_samples():
+        for path in write_samples(root):
+            print(path)
+    elif arguments.command == "bundle":
+        from instructor.downloads import build_downloads
+
+        for path in build_downloads(root, root / "_build" / "downloads"):
             print(path)
     return 0
 

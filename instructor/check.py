@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from instructor import resolve
+from instructor.scratch import copy_course
 from grader.grading import grade_all, gradebook, html_text
 from instructor.release import release
 from seqcourse.runtime import environment, grading_environment
@@ -43,16 +44,12 @@ def validate(chapter: str) -> list[str]:
 
 def grade_samples(chapter: str, names: list[str]) -> list[str]:
     """Grade the samples in a scratch course; one line per sample that does not get its grade."""
-    root = Path(tempfile.mkdtemp(prefix=f"check-{chapter}-"))
-    for folder in ["solutions", "chapters"]:
-        shutil.copytree(resolve(None) / folder / chapter, root / folder / chapter)
-    (root / "autograde" / "samples").mkdir(parents=True)
-    shutil.copy(resolve(None) / "autograde" / "samples" / f"{chapter}.py", root / "autograde" / "samples")
+    root = copy_course(Path(tempfile.mkdtemp(prefix=f"check-{chapter}-")), [chapter])
     samples = load_samples(chapter, root)
     names = names or list(samples)
     write_samples(root)
     start = time.perf_counter()
-    outcomes = {o.student_id: o for o in grade_all(root, [f"sample-{name}" for name in names])}
+    outcomes = {o.student_id: o for o in grade_all(root, [f"sample-{name}" for name in names], force=True)}
     print(f"graded {len(names)} samples in {time.perf_counter() - start:.1f} s (scratch course {root})")
     problems = []
     for name in names:

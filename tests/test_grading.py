@@ -1,35 +1,20 @@
-"""Autograding the bundled sample submissions (autograde/samples/): every sample gets the grade
-its spec says, feedback names the mistake without quoting hidden tests, the batch always
-finishes, and regrading broken submissions leaves every other grade untouched."""
+"""Autograding the bundled sample submissions (autograde/samples/) with the course's grader, two
+workers side by side: every sample gets the grade its spec says, feedback names the mistake
+without quoting hidden tests, the batch always finishes, grading again skips what did not change,
+and regrading some submissions leaves every other grade untouched."""
 import csv
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import json
 from pathlib import Path
 
-import nbformat
 import pytest
-from conftest import copy_course
-from leaks import html_text, leaked_lines
-from conftest import ROOT
-from grader.grading import grade_all, gradebook
+
+from conftest import ROOT, copy_course
+from grader.grading import exercises_and_tests, grade_all, gradebook
 from instructor.samples import CORRECT_SAMPLE, load_samples, sample_chapters, write_samples
+from leaks import html_text, leaked_lines
 
 pytestmark = pytest.mark.slow
 CASES = [(chapter, name) for chapter in sample_chapters() for name in load_samples(chapter)]
-
-
-def exercises_and_their_tests(chapter: str) -> dict[str, set[str]]:
-    """Each exercise's grade_id and the test cells that follow it in the student notebook."""
-    notebook = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
-    exercises, current = {}, None
-    for cell in notebook.cells:
-        grading = cell.metadata.get("nbgrader", {})
-        if grading.get("solution"):
-            current = grading["grade_id"]
-            exercises[current] = set()
-        elif grading.get("grade") and current:
-            exercises[current].add(grading["grade_id"])
-    return exercises
 
 
 @pytest.mark.parametrize("chapter", sample_chapters())
@@ -38,8 +23,9 @@ def test_every_exercise_has_samples_that_lose_its_points(chapter):
     assert CORRECT_SAMPLE in samples and not samples[CORRECT_SAMPLE]["lost"]
     assert "untouched-stub" in samples and not samples["untouched-stub"]["cells"]
     wrong = [s for name, s in samples.items() if name != "untouched-stub" and s["lost"] and not s.get("failed")]
-    for exercise, tests in exercises_and_their_tests(chapter).items():
-        catching = [s for s in wrong if s["lost"] & tests]
+    release = json.loads((ROOT / "chapters" / chapter / f"{chapter}.ipynb").read_text())
+    for exercise, tests in exercises_and_tests(release).items():
+        catching = [s for s in wrong if s["lost"] & set(tests)]
         assert len(catching) >= 2, f"{chapter}: only {len(catching)} wrong samples lose points on {exercise}"
         assert all(s["says"] for s in catching), f"{chapter}: a wrong {exercise} sample checks no feedback words"
 
@@ -53,19 +39,12 @@ def test_the_course_bundles_broken_and_hostile_samples():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade every sample, in two scratch courses graded side by side (one per core), each with
-    its own gradebook: (the course root of each chapter, the outcomes by (chapter, student))."""
-    halves = ([], [])
-    for chapter in sorted(sample_chapters(), key=lambda c: -len(load_samples(c))):
-        min(halves, key=lambda half: sum(len(load_samples(c)) for c in half)).append(chapter)
-    roots = [copy_course(tmp_path_factory.mktemp("graded"), half) for half in halves]
-    for root in roots:
-        write_samples(root)
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(grade_all, roots))
-    root_of = {chapter: root for root, half in zip(roots, halves) for chapter in half}
-    outcomes = {(o.chapter, o.student_id): o for result in results for o in result}
-    return root_of, outcomes
+    """Every sample of every chapter, graded in one scratch course by two workers:
+    (the course, the outcomes by (chapter, student))."""
+    root = copy_course(tmp_path_factory.mktemp("graded"))
+    write_samples(root)
+    outcomes = grade_all(root, workers=2, show_progress=False)
+    return root, {(o.chapter, o.student_id): o for o in outcomes}
 
 
 def per_cell_scores(root: Path, chapter: str, student_id: str) -> dict[str, tuple[float, float]]:
@@ -77,8 +56,7 @@ def per_cell_scores(root: Path, chapter: str, student_id: str) -> dict[str, tupl
 
 @pytest.mark.parametrize("chapter, name", CASES)
 def test_sample_gets_the_grade_it_deserves(graded, chapter, name):
-    root_of, outcomes = graded
-    root = root_of[chapter]
+    root, outcomes = graded
     sample = load_samples(chapter, root)[name]
     outcome = outcomes[(chapter, f"sample-{name}")]
     feedback = root / "autograde" / "feedback" / f"sample-{name}" / chapter / f"{chapter}.html"
@@ -89,7 +67,9 @@ def test_sample_gets_the_grade_it_deserves(graded, chapter, name):
         assert outcome.status == "graded", outcome.message
         scores = per_cell_scores(root, chapter, f"sample-{name}")
         lost = {cell for cell, (score, _) in scores.items() if score == 0}
-        assert lost == sample["lost"], f"lost {sorted(lost - sample['lost'])}, kept {sorted(sample['lost'] - lost)}"
+        record = json.loads((root / "autograde" / "autograded" / f"sample-{name}" / chapter / "grading.json").read_text())
+        why = {cell: record["tests"].get(cell, {}).get("message", "")[:200] for cell in lost - sample["lost"]}
+        assert lost == sample["lost"], f"lost {sorted(lost - sample['lost'])} ({why}), kept {sorted(sample['lost'] - lost)}"
         assert all(score == best for cell, (score, best) in scores.items() if cell not in lost)
     text = html_text(feedback.read_text(encoding="utf-8"))
     for words in sample["says"]:
@@ -97,9 +77,9 @@ def test_sample_gets_the_grade_it_deserves(graded, chapter, name):
 
 
 def test_feedback_never_quotes_hidden_tests(graded):
-    root_of, _ = graded
-    for chapter, root in root_of.items():
-        solution = root / "solutions" / chapter / f"{chapter}.ipynb"
+    root, _ = graded
+    for solution in (root / "solutions").glob("*/*.ipynb"):
+        chapter = solution.stem
         for page in (root / "autograde" / "feedback").glob(f"*/{chapter}/*.html"):
             text = html_text(page.read_text(encoding="utf-8"))
             assert "HIDDEN TESTS" not in text and "load_reference" not in text, page
@@ -108,25 +88,31 @@ def test_feedback_never_quotes_hidden_tests(graded):
             assert not hidden, f"{page} quotes hidden tests: {hidden}"
 
 
-def test_grades_csv_lists_every_submission(graded):
-    root_of, outcomes = graded
-    rows = []
-    for root in set(root_of.values()):
-        with (root / "autograde" / "grades.csv").open() as handle:
-            rows += list(csv.DictReader(handle))
+def test_grades_csv_lists_every_submission_with_a_column_per_exercise(graded):
+    root, outcomes = graded
+    with (root / "autograde" / "grades.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
     assert {(r["chapter"], r["student_id"]) for r in rows} == set(outcomes)
     assert all(float(r["score"]) <= float(r["max_score"]) for r in rows)
+    correct = next(r for r in rows if r["student_id"] == f"sample-{CORRECT_SAMPLE}" and r["chapter"] == "03_rnn")
+    assert float(correct["rnn_forward"]) > 0 and float(correct["score"]) == float(correct["max_score"])
+
+
+def test_grading_again_skips_unchanged_submissions(graded):
+    root, _ = graded
+    assert grade_all(root, workers=1, show_progress=False) == []
 
 
 def test_regrading_broken_submissions_leaves_other_grades_untouched(graded):
-    root_of, outcomes = graded
+    root, outcomes = graded
     broken = {(chapter, s) for (chapter, s), o in outcomes.items() if o.status == "failed"}
     assert broken, "no broken sample to regrade"
-    for root in {root_of[chapter] for chapter, _ in broken}:
-        others = [(c, s) for (c, s), o in outcomes.items() if root_of[c] == root and o.status == "graded"]
-        before = {key: per_cell_scores(root, *key) for key in others}
-        students = sorted({s for c, s in broken if root_of[c] == root})
-        regraded = grade_all(root, students=students)
-        assert {o.student_id for o in regraded} >= set(students)
-        assert all(o.score == 0 for o in regraded if (o.chapter, o.student_id) in broken)
-        assert {key: per_cell_scores(root, *key) for key in others} == before
+    others = [key for key, o in outcomes.items() if o.status == "graded"]
+    before = {key: per_cell_scores(root, *key) for key in others}
+    csv_before = (root / "autograde" / "grades.csv").read_text()
+    students = sorted({s for _, s in broken})
+    regraded = grade_all(root, students=students, force=True, workers=1, show_progress=False)
+    assert {o.student_id for o in regraded} == set(students)
+    assert all(o.score == 0 for o in regraded if (o.chapter, o.student_id) in broken)
+    assert {key: per_cell_scores(root, *key) for key in others} == before
+    assert (root / "autograde" / "grades.csv").read_text() == csv_before

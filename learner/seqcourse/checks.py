@@ -11,6 +11,7 @@ know, and whatever they return comes back as plain data (arrays, tensors, number
 lists) or as a stand-in for an object (a module, say) whose attributes and methods are read
 and called through the same channel. Helpers marked `beside_student` run next to your objects.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -34,10 +35,18 @@ def test_rng(seed: int) -> np.random.Generator:
 
 def beside_student(function):
     """Mark a helper that must run next to the learner's objects: while grading, a call whose
-    arguments include a learner's object runs in the learner's process, and only its result
-    (plain data) comes back."""
-    function.beside_student = True
-    return function
+    arguments include a stand-in for a learner's object runs in the learner's process (the stand-in's
+    type offers `run_beside`), and only its result, plain data, comes back."""
+    @functools.wraps(function)
+    def helper(*args, **kwargs):
+        for value in [*args, *kwargs.values()]:
+            run_beside = getattr(type(value), "run_beside", None)
+            if run_beside is not None:
+                return run_beside(value, helper, args, kwargs)
+        return function(*args, **kwargs)
+
+    helper.beside_student = True
+    return helper
 
 
 def call(function, *args, **kwargs):
@@ -97,7 +106,7 @@ def _argument_label(function, where) -> str:
     try:
         names = list(inspect.signature(function).parameters)
         label = f"`{names[index]}`" if isinstance(index, int) else f"`{index}`"
-    except (TypeError, ValueError, IndexError):
+    except Exception:  # no signature to read: say where the argument is
         label = f"number {index + 1}" if isinstance(index, int) else f"`{index}`"
     return label if item is None else f"{label} (its entry {item})"
 

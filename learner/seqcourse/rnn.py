@@ -8,6 +8,8 @@ Row-vector convention, batch-first, as on the notation page:
 """
 import numpy as np
 
+TAUGHT_IN = "03_rnn"  # withheld while chapter 03 is graded: it asks for exactly these functions
+
 
 def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):
     """One step for a batch. x: (N, D), h_prev: (N, H), W_xh: (D, H), W_hh: (H, H), b_h: (H,) -> (N, H)."""
