@@ -25,11 +25,16 @@ from dataclasses import dataclass, field
 from grader.kernel import Kernel, SessionLost, Timeout
 from grader.rebuild import HIDDEN_BEGIN, HIDDEN_END, Rebuilt
 
-CELL_SECONDS = 20.0       # a cell of the notebook, or one call of the student's code
-TEST_SECONDS = 60.0       # a whole test cell
-NOTEBOOK_SECONDS = 300.0  # everything
 MAX_RESTARTS = 3
 BUILTIN_NAMES = set(vars(builtins))
+
+
+@dataclass
+class Budgets:
+    """Wall-clock seconds a submission may take."""
+    cell: float = 20.0       # a cell of the notebook, or one call of the student's code
+    test: float = 60.0       # a whole test cell
+    notebook: float = 300.0  # everything
 
 
 @dataclass
@@ -88,8 +93,9 @@ def names_used(*trees: ast.AST) -> set[str]:
 class Grader:
     """One submission's grading: the session, the trusted namespace of the setup cell, the clock."""
 
-    def __init__(self, sandbox, rebuilt: Rebuilt, salt: int, withhold: list, chapter: str):
+    def __init__(self, sandbox, rebuilt: Rebuilt, salt: int, withhold: list, chapter: str, budgets: Budgets = Budgets()):
         self.sandbox, self.rebuilt, self.salt, self.withhold, self.chapter = sandbox, rebuilt, salt, withhold, chapter
+        self.budgets = budgets
         self.notes, self.ran, self.restarts = list(rebuilt.notes), [], 0
         self.start = time.monotonic()
         self.kernel = None
@@ -99,6 +105,7 @@ class Grader:
     # -- the session
     def open(self) -> None:
         self.kernel = Kernel(self.sandbox, {"withhold": self.withhold})
+        self.kernel.call_seconds = self.budgets.cell
 
     def close(self) -> None:
         if self.kernel is not None:
@@ -116,13 +123,13 @@ class Grader:
         self.open()
         for index in self.ran:
             try:
-                self.kernel.run(self.rebuilt.cells[index].source, timeout=min(CELL_SECONDS, self.time_left()))
+                self.kernel.run(self.rebuilt.cells[index].source, timeout=min(self.budgets.cell, self.time_left()))
             except (SessionLost, Timeout):
                 return False
         return True
 
     def time_left(self) -> float:
-        return NOTEBOOK_SECONDS - (time.monotonic() - self.start)
+        return self.budgets.notebook - (time.monotonic() - self.start)
 
     # -- the cells
     def grade(self) -> Graded:
@@ -153,12 +160,12 @@ class Grader:
 
     def run_cell(self, index: int, cell) -> CellRun:
         if self.time_left() <= 0:
-            return CellRun(note=f"not run: the notebook's {NOTEBOOK_SECONDS:.0f} s were used up")
+            return CellRun(note=f"not run: the notebook's {self.budgets.notebook:.0f} s were used up")
         try:
-            reply = self.kernel.run(cell.source, timeout=min(CELL_SECONDS, self.time_left()))
+            reply = self.kernel.run(cell.source, timeout=min(self.budgets.cell, self.time_left()))
         except Timeout:
             self.ran.append(index)
-            return CellRun(note=f"interrupted: it did not finish within {CELL_SECONDS:.0f} s")
+            return CellRun(note=f"interrupted: it did not finish within {self.budgets.cell:.0f} s")
         except SessionLost as lost:
             note = f"skipped: it stopped the notebook's process ({lost})"
             if not self.restart(note):
@@ -190,7 +197,7 @@ class Grader:
         namespace = dict(self.setup_namespace or {"__builtins__": builtins})
         namespace["__name__"] = "__test__"
         output = io.StringIO()
-        self.kernel.deadline = time.monotonic() + min(TEST_SECONDS, max(1.0, self.time_left()))
+        self.kernel.deadline = time.monotonic() + min(self.budgets.test, max(1.0, self.time_left()))
         try:
             with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
                 wanted = sorted(names_used(*trees) - set(namespace) - BUILTIN_NAMES)

@@ -51,6 +51,7 @@ class Task:
     submission: bytes
     salt: int
     sha256: str
+    budgets: object = None            # grader.evaluate.Budgets, or the defaults
 
 
 @dataclass
@@ -111,7 +112,8 @@ def grade_task(task: Task, isolated: bool = True) -> Result:
     for attempt in range(2):
         try:
             with grading_environment():
-                graded = Grader(worker_sandbox(isolated), rebuilt, task.salt, chapter.withhold, chapter.id).grade()
+                graded = Grader(worker_sandbox(isolated), rebuilt, task.salt, chapter.withhold, chapter.id,
+                                **({"budgets": task.budgets} if task.budgets else {})).grade()
             break
         except SandboxError as error:  # the sandbox itself went away (out of memory, say): one more try
             reason = f"the sandbox stopped while grading ({error})"
@@ -226,7 +228,7 @@ def _paths(root: Path, student_id: str, chapter: str) -> dict[str, Path]:
             "record": root / "autograde" / "autograded" / student_id / chapter / "grading.json"}
 
 
-def plan(root: Path, students: list[str] | None, force: bool) -> tuple[list[Task], list[Result]]:
+def plan(root: Path, students: list[str] | None, force: bool, budgets=None) -> tuple[list[Task], list[Result]]:
     """The tasks to run, and the results already known (missing files, unknown chapters)."""
     from instructor.release import chapters
 
@@ -250,7 +252,7 @@ def plan(root: Path, students: list[str] | None, force: bool) -> tuple[list[Task
                 continue  # graded before, and unchanged since
         if chapter not in loaded:
             loaded[chapter] = load_chapter(root, chapter)
-        tasks.append(Task(student_id, loaded[chapter], data, salt_for(secret, sha256), sha256))
+        tasks.append(Task(student_id, loaded[chapter], data, salt_for(secret, sha256), sha256, budgets))
     return tasks, known_results
 
 
@@ -311,7 +313,7 @@ def record(root: Path, result: Result) -> Outcome:
 
 def grade_all(root: Path | None = None, students: list[str] | None = None, force: bool = False,
               workers: int | None = None, scheduler: str | None = None, unsafe_no_sandbox: bool = False,
-              show_progress: bool = True) -> list[Outcome]:
+              show_progress: bool = True, budgets=None) -> list[Outcome]:
     """Grade every submission (or those of `students`) that changed since it was graded, and write
     grades.csv: `workers` processes on this machine (default: one per core), or the workers of the
     Dask cluster at `scheduler`. Refuses to run without a complete sandbox unless `unsafe_no_sandbox`."""
@@ -326,7 +328,7 @@ def grade_all(root: Path | None = None, students: list[str] | None = None, force
                          "\n(pass --unsafe-no-sandbox to grade anyway, with these protections missing)")
     for chapter in sorted({c for _, c in submissions(root)} & set(chapters(root))):
         ensure_in_gradebook(chapter, root)
-    tasks, known = plan(root, students, force)
+    tasks, known = plan(root, students, force, budgets)
     outcomes = [record(root, result) for result in known]
     try:
         for result in run_tasks(tasks, workers, scheduler, not unsafe_no_sandbox, show_progress):

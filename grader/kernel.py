@@ -100,7 +100,7 @@ class Kernel:
     def __init__(self, sandbox, settings: dict):
         self.sandbox, self.settings = sandbox, settings
         self.sock, self.session = sandbox.open_session(settings)
-        self.released, self.deadline, self.requests = [], None, 0
+        self.released, self.deadline, self.requests, self.call_seconds = [], None, 0, 20.0
         self.classes: dict[tuple, type] = {}
 
     def close(self) -> int:
@@ -111,9 +111,10 @@ class Kernel:
             return self.sandbox.end_session(self.session)
 
     # -- requests
-    def exchange(self, header: dict, payload=None, timeout: float = 20.0, echo: bool = True) -> tuple[dict, list]:
+    def exchange(self, header: dict, payload=None, timeout: float | None = None, echo: bool = True) -> tuple[dict, list]:
         """Send one request, return (reply, buffers). Raises Timeout, SessionLost, or (unless the
         request is a cell) the exception the session reported."""
+        timeout = self.call_seconds if timeout is None else timeout
         if self.released:
             handles, self.released = self.released, []
             self._send({"op": "release", "handles": handles}, [])

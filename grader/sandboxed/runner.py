@@ -25,6 +25,7 @@ import socket
 import sys
 import time
 import traceback
+import types
 
 import wire
 
@@ -239,7 +240,7 @@ class Session:
         self.shell._showtraceback = lambda *args, **kwargs: None  # errors are reported in the reply
         self.shell.showsyntaxerror = lambda *args, **kwargs: None
         self._withhold(settings.get("withhold", []))
-        self.watched = self._watch()
+        self.watched, self.protected = self._watch(), {}
 
     # -- the loop
     def serve(self) -> None:
@@ -285,7 +286,10 @@ class Session:
         result = self.shell.run_cell(request["source"], store_history=False, silent=False)
         error = result.error_before_exec or result.error_in_exec
         reply = {"error": _error(error)} if error is not None else {}
-        changed = self._tampered()
+        try:
+            changed = self._tampered()
+        except Exception:  # the notebook broke what the watch reads: that is tampering too
+            changed = ["what the grader watches"]
         if changed:
             reply["tampered"] = changed
         return reply
@@ -442,8 +446,24 @@ class Session:
             watched[f"numpy.{name}"] = (lambda n=name: getattr(numpy, n, None))
         return {name: (read, read()) for name, read in watched.items()}
 
-    def _tampered(self) -> list[str]:
+    def _rebound(self) -> list[str]:
+        """Names of the notebook that held the course's checks or a module (np, torch) and now hold
+        something else: the first value each such name had is the one it should keep."""
         changed = []
+        for name, value in list(self.shell.user_ns.items()):
+            if name.startswith("_"):
+                continue
+            original = self.protected.get(name)
+            if original is None:
+                if isinstance(value, types.ModuleType) or getattr(value, "__module__", "") == "seqcourse.checks":
+                    self.protected[name] = value
+            elif value is not original:
+                changed.append(f"the notebook's name `{name}`")
+                self.protected[name] = value  # report each change once
+        return changed
+
+    def _tampered(self) -> list[str]:
+        changed = self._rebound()
         for name, (read, original) in self.watched.items():
             try:
                 if read() is not original and read() != original:
@@ -451,11 +471,12 @@ class Session:
             except Exception:
                 changed.append(name)
         for name in changed:
-            read = self.watched[name][0]
-            try:
-                self.watched[name] = (read, read())  # report each change once
-            except Exception:
-                pass
+            if name in self.watched:
+                read = self.watched[name][0]
+                try:
+                    self.watched[name] = (read, read())  # report each change once
+                except Exception:
+                    pass
         return changed
 
 
