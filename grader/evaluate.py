@@ -43,6 +43,7 @@ class CellRun:
     stderr: str = ""
     error: str = ""       # "" when the cell ran to its end
     note: str = ""        # a word from the grader: interrupted, skipped, ...
+    seconds: float = 0.0
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Graded:
     cells: list                               # one CellRun or TestRun per cell of the rebuilt notebook
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict = field(default_factory=dict)  # seconds: session start, notebook cells, tests
 
     @property
     def tests(self) -> dict[str, TestRun]:
@@ -135,19 +137,24 @@ class Grader:
     def grade(self) -> Graded:
         from seqcourse import checks
 
-        runs, broken = [], False
+        runs, broken, timings = [], False, {"session": 0.0, "cells": 0.0, "tests": 0.0}
+        started = time.monotonic()
         self.open()
+        timings["session"] = time.monotonic() - started
         checks.GRADING_SALT = self.salt
         try:
             for index, cell in enumerate(self.rebuilt.cells):
+                started = time.monotonic()
                 if cell.kind == "test":
                     runs.append(self.run_test(cell, broken))
+                    timings["tests"] += time.monotonic() - started
                 elif cell.runs_in_notebook:
                     run = self.run_cell(index, cell) if not broken else CellRun(note="not run: the notebook could not go on")
                     broken = broken or run.note.startswith("the notebook could not")
                     runs.append(run)
                     if cell.kind == "setup" and self.setup_namespace is None:
                         self.setup_namespace = self.trusted_setup(cell.source)
+                    timings["cells"] += time.monotonic() - started
                 else:
                     runs.append(None)
         finally:
@@ -156,7 +163,7 @@ class Grader:
         if self.tampering:
             self.notes.append("Your notebook changed " + ", ".join(sorted(set(self.tampering))[:8]) +
                               ". That does not change your grade: tests run outside your notebook.")
-        return Graded(runs, self.notes, time.monotonic() - self.start)
+        return Graded(runs, self.notes, time.monotonic() - self.start, timings)
 
     def run_cell(self, index: int, cell) -> CellRun:
         if self.time_left() <= 0:
@@ -176,7 +183,9 @@ class Grader:
         error = reply.get("error") or {}
         text = str(error.get("traceback", "")) if error.get("ename") not in (None, "SystemExit") else \
             f"SystemExit: {error.get('evalue', '')}" if error else ""
-        return CellRun(str(reply.get("stdout", ""))[:200_000], str(reply.get("stderr", ""))[:200_000], text[-8000:])
+        seconds = reply.get("seconds") if isinstance(reply.get("seconds"), float) else 0.0
+        return CellRun(str(reply.get("stdout", ""))[:200_000], str(reply.get("stderr", ""))[:200_000], text[-8000:],
+                       seconds=seconds)
 
     def trusted_setup(self, source: str) -> dict:
         """The setup cell, run again here: the names tests get from it are the grader's own."""

@@ -303,6 +303,7 @@ def record(root: Path, result: Result) -> Outcome:
     exercises = exercises_and_tests(json.loads((root / "chapters" / result.chapter / f"{result.chapter}.ipynb").read_text()))
     entry = {"sha256": result.sha256, "status": result.status, "reason": result.reason, "score": score,
              "max_score": max_score, "seconds": round(result.seconds, 2),
+             "timings": {k: round(v, 3) for k, v in (result.graded.timings if result.graded else {}).items()},
              "notes": result.graded.notes if result.graded is not None else [],
              "tests": {k: {"score": v.score, "points": v.points, "message": v.message} for k, v in tests.items()},
              "exercises": {e: sum(tests[t].score for t in ts if t in tests) for e, ts in exercises.items()}}

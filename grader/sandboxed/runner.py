@@ -38,6 +38,19 @@ PRELOAD = ["numpy", "torch", "matplotlib", "matplotlib.pyplot", "IPython.core.in
 
 # -------------------------------------------------------------------------------------- supervisor
 
+WARM_UP = """\
+import numpy as np, torch, matplotlib.pyplot as plt
+from torch import nn
+nn.LSTM(3, 4, batch_first=True)(torch.zeros(2, 5, 3))[0].sum().backward()
+torch.use_deterministic_algorithms(True)  # its first call takes most of a second
+torch.use_deterministic_algorithms(False)
+figure, axes = plt.subplots()
+axes.plot([0, 1], [1, 0], label="warm"); axes.set_title("$x_t$"); axes.legend()
+figure.canvas.draw()
+plt.close("all")
+"""
+
+
 def supervise(control: socket.socket) -> None:
     """Serve the grader's control requests until it says goodbye or goes away."""
     for name in PRELOAD:
@@ -45,6 +58,7 @@ def supervise(control: socket.socket) -> None:
             importlib.import_module(name)
         except ImportError:
             pass  # a course without some chapter's modules; the session imports what it needs
+    _warm_up()
     sessions = {}  # session id -> (pid, uid, workdir)
     _reply(control, {"ready": True, "pid": os.getpid(), "root": os.geteuid() == 0})
     while True:
@@ -78,6 +92,15 @@ def supervise(control: socket.socket) -> None:
             break
     for pid, uid, workdir in sessions.values():
         _end_session(pid, uid, workdir)
+
+
+def _warm_up() -> None:
+    """Run a cell once in a throwaway shell, so that what IPython, torch and matplotlib load or
+    cache on first use is already in memory when a session is forked."""
+    try:
+        Session(None, {}).shell.run_cell(WARM_UP, store_history=False)
+    except Exception:
+        pass
 
 
 def _receive_with_fds(control: socket.socket) -> tuple[dict, list[int]]:

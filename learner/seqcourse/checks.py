@@ -170,6 +170,13 @@ def _first_bad_index(value: np.ndarray) -> tuple:
 
 
 @beside_student
+def repeat(function, times: int, *args, **kwargs) -> list:
+    """`[call(function, *args, **kwargs) for _ in range(times)]`: many calls of a learner's function,
+    for tests that need many draws (while grading, they all run in the learner's process at once)."""
+    return [call(function, *args, **kwargs) for _ in range(times)]
+
+
+@beside_student
 def set_parameters(module, values: dict) -> None:
     """Copy `values` ({name: array or tensor}) into the parameters of a torch module, by the names
     of `module.named_parameters()`; fails with words on a missing name or a wrong shape."""
