@@ -6,6 +6,8 @@
 #   make samples  copy the bundled sample submissions into autograde/submitted/
 #   make bench    time notebooks, autograding and book builds
 #   make check CHAPTER=04_bptt   release, validate and grade the samples of one chapter (while writing it)
+#   make bundle   the learner wheel and the student bundle, into _build/downloads/
+#   make grade-mine NOTEBOOK=chapters/03_rnn/03_rnn.ipynb   self-study: grade your own notebook
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -14,7 +16,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls alembic by name, so the venv's bin/ must be on PATH.
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: venv book test release grade samples bench check browser clean
+.PHONY: venv book test release grade grade-mine bundle samples bench check system clean
 
 venv: $(STAMP)
 
@@ -30,8 +32,14 @@ book: venv
 release: venv
 	$(RUN) $(BIN)/python -m instructor release
 
-grade: venv
-	$(RUN) $(BIN)/python -m instructor grade
+grade: venv system
+	$(RUN) $(BIN)/python -m instructor grade $(GRADE_OPTIONS)
+
+grade-mine: venv system
+	$(RUN) $(BIN)/python -m instructor grade-mine $(NOTEBOOK)
+
+bundle: venv
+	$(RUN) $(BIN)/python -m instructor bundle
 
 samples: venv
 	$(RUN) $(BIN)/python -m instructor samples
@@ -42,18 +50,20 @@ bench: venv
 check: venv
 	$(RUN) $(BIN)/python -m instructor.check $(CHAPTER)
 
-# Debian's Chromium and its driver, for the browser test (root or sudo needed once).
-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+# Debian packages the grader and the tests use (root or sudo needed once): bubblewrap (the grading
+# sandbox), Chromium and its driver (the browser tests), PostgreSQL (the gradebook server test).
+system:
+	@command -v bwrap >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bubblewrap chromium chromium-driver postgresql >/dev/null; }
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
-test: venv browser
+test: venv system
 	$(RUN) $(BIN)/python -m pytest; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 clean:
 	rm -rf _build autograde/submitted autograde/autograded autograde/feedback \
-	  autograde/grading-release autograde/gradebook.db autograde/grades.csv
+	  autograde/grading-release autograde/gradebook.db autograde/grades.csv autograde/report.html

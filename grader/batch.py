@@ -40,7 +40,7 @@ def _results(tasks, workers, scheduler, isolated):
         from distributed import Client
 
         with Client(scheduler) as client:
-            yield from _through(client.get_executor(), tasks, isolated)
+            yield from _through(client.get_executor(pure=False), tasks, isolated)
         return
     workers = workers or len(os.sched_getaffinity(0))
     if workers == 1 or len(tasks) <= 1:

@@ -319,6 +319,7 @@ def grade_all(root: Path | None = None, students: list[str] | None = None, force
     grades.csv: `workers` processes on this machine (default: one per core), or the workers of the
     Dask cluster at `scheduler`. Refuses to run without a complete sandbox unless `unsafe_no_sandbox`."""
     from grader.batch import run_tasks
+    from grader.report import write_report
     from grader.sandbox import protections
     from instructor.release import chapters
 
@@ -336,6 +337,7 @@ def grade_all(root: Path | None = None, students: list[str] | None = None, force
             outcomes.append(record(root, result))
     finally:
         write_csv(root)  # what was graded is kept, even if the batch is stopped half way
+        write_report(root)
     return outcomes
 
 

@@ -5,6 +5,7 @@ and the package's own commands (`python -m seqcourse release|grade`) use the sam
 `solutions/` is the source folder, `chapters/` the release folder, and everything produced while
 grading lives under `autograde/` (git-ignored).
 """
+import os
 from pathlib import Path
 
 from traitlets.config import Config
@@ -19,6 +20,9 @@ _CONTINUATION = r"(?!  )(?!Traceback)(?!" + _HEADER + r")[^\n]*\n"
 WARNING_PATTERN = r"^(?:" + _HEADER + "(?:" + _CONTINUATION + r"){0,3}(?:  [^\n]*\n)?)+$"
 
 CELL_TIMEOUT_SECONDS = 20  # an infinite loop is interrupted after this; the rest still runs
+# The gradebook's database: SQLite in autograde/ by default; a URL such as
+# postgresql://grader@db.example.org/course puts it on a PostgreSQL server (one setting).
+GRADEBOOK_VARIABLE = "SEQCOURSE_GRADEBOOK_URL"
 
 
 def configure(c: Config, root: Path, release_directory: str = "chapters") -> Config:
@@ -30,7 +34,7 @@ def configure(c: Config, root: Path, release_directory: str = "chapters") -> Con
     c.CourseDirectory.submitted_directory = "autograde/submitted"
     c.CourseDirectory.autograded_directory = "autograde/autograded"
     c.CourseDirectory.feedback_directory = "autograde/feedback"
-    c.CourseDirectory.db_url = f"sqlite:///{root / 'autograde' / 'gradebook.db'}"
+    c.CourseDirectory.db_url = os.environ.get(GRADEBOOK_VARIABLE) or f"sqlite:///{root / 'autograde' / 'gradebook.db'}"
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]
 
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
