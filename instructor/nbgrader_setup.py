@@ -1,9 +1,12 @@
 """nbgrader's configuration for this course, in one place.
 
 `nbgrader_config.py` at the top of the repository calls `configure`, so the nbgrader command line
-and the package's own commands (`python -m seqcourse release|grade`) use the same settings:
+and the course's own commands (`python -m instructor release|grade`) use the same settings:
 `solutions/` is the source folder, `chapters/` the release folder, and everything produced while
-grading lives under `autograde/` (git-ignored).
+grading lives under `autograde/` (git-ignored). The course releases with nbgrader and keeps its
+grades in nbgrader's gradebook; it grades with its own sandboxed grader (package `grader`).
+nbgrader's own `autograde` still works with these settings (the benchmark compares the two), but
+it runs every submission with the grader's rights and scores it inside the student's kernel.
 """
 import os
 from pathlib import Path
@@ -43,13 +46,6 @@ def configure(c: Config, root: Path, release_directory: str = "chapters") -> Con
     c.Execute.interrupt_on_timeout = True
     c.IgnorePattern.pattern = WARNING_PATTERN
     c.IgnorePattern.enabled = True
-
-    # Feedback shows the student's notebook with the hidden tests and their tracebacks removed.
-    c.GenerateFeedback.preprocessors = [
-        "nbgrader.preprocessors.GetGrades",
-        "grader.grading.HideHiddenTests",
-        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    ]
     return c
 
 

@@ -25,13 +25,15 @@ def secret_and_public_lines(solution: Path) -> tuple[frozenset[str], frozenset[s
     return frozenset(secret), frozenset(public)
 
 
-def leaked_lines(solution: Path, text: str) -> list[str]:
+def leaked_lines(solution: Path, text: str, telling_length: int = 12) -> list[str]:
     """Secret lines of `solution` that appear in `text` although they are not public anyway (in any
     chapter: `losses.append(loss.item())` may be an answer in one chapter and a demo in another).
-    Markers always count; other lines count when they are long enough to be telling."""
+    Markers always count; other lines count when they are long enough to be telling (in code that is
+    not a notebook, such as the learner package, short lines like `for step in range(k):` recur by
+    chance, so a longer length tells)."""
     secret, public = secret_and_public_lines(solution)
     public = set(public)
     for other in solution.parent.parent.glob("*/*.ipynb"):
         public |= secret_and_public_lines(other)[1]
-    telling = {line for line in secret - public if len(line) >= 12 or line.startswith("### ")}
+    telling = {line for line in secret - public if len(line) >= telling_length or line.startswith("### ")}
     return sorted(line for line in telling if line in text)

@@ -4,14 +4,9 @@ math typeset by the bundled MathJax and never wider than its column, no code lin
 every figure captioned, described for screen readers and legible, one citation style, one search
 field, no doubled page title."""
 import base64
-import functools
 import hashlib
-import http.server
 import os
 import re
-import subprocess
-import sys
-import threading
 import zipfile
 from pathlib import Path
 
@@ -27,18 +22,6 @@ from leaks import html_text, leaked_lines
 pytestmark = pytest.mark.slow
 PAGES = ["intro.html", "notation.html", *[f"chapters/{c}/{c}.html" for c in chapters()]]
 TITLE = "Sequence Models from Scratch"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    build = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going",
-                            "--path-output", str(output)], capture_output=True, text=True, timeout=900)
-    log = build.stdout + build.stderr
-    assert build.returncode == 0, log[-3000:]
-    assert "WARNING" not in log and "build succeeded" in log, log[-3000:]
-    return output / "_build" / "html"
 
 
 def test_book_has_the_preface_notation_and_every_chapter(site):
@@ -119,13 +102,9 @@ def figure_text_sizes() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def browser(site):
+def browser(served_site):
     from selenium import webdriver
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for argument in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -134,9 +113,8 @@ def browser(site):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService("/usr/bin/chromedriver"))
     driver.set_page_load_timeout(60)
-    yield driver, f"http://127.0.0.1:{server.server_address[1]}"
+    yield driver, served_site
     driver.quit()
-    server.shutdown()
 
 
 def open_page(browser, page):

@@ -13,15 +13,14 @@ TAUGHT_IN = "03_rnn"  # withheld while chapter 03 is graded: it asks for exactly
 
 def rnn_step_forward(x, h_prev, W_xh, W_hh, b_h):
     """One step for a batch. x: (N, D), h_prev: (N, H), W_xh: (D, H), W_hh: (H, H), b_h: (H,) -> (N, H)."""
-    return np.tanh(x @ W_xh + h_prev @ W_hh + b_h)  # (N, H)
+    pre_activation = x @ W_xh + h_prev @ W_hh + b_h  # (N, H)
+    return np.tanh(pre_activation)
 
 
 def rnn_forward(X, h0, W_xh, W_hh, b_h):
     """All the states of a sequence. X: (N, T, D), h0: (N, H) -> H: (N, T, H), H[:, t] = h_{t+1}."""
-    N, T, _ = X.shape
-    states = np.empty((N, T, h0.shape[1]), dtype=np.result_type(X, h0, W_xh))  # (N, T, H)
-    h = h0
-    for t in range(T):
-        h = rnn_step_forward(X[:, t], h, W_xh, W_hh, b_h)  # (N, H)
-        states[:, t] = h
-    return states
+    h, states = h0, []
+    for x_t in np.moveaxis(X, 1, 0):  # the T steps, each (N, D)
+        h = rnn_step_forward(x_t, h, W_xh, W_hh, b_h)  # (N, H)
+        states.append(h)
+    return np.stack(states, axis=1)  # (N, T, H)
