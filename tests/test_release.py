@@ -68,3 +68,30 @@ def test_consecutive_prints_become_one_output_whatever_the_timing():
     assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
         ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "!\n"), ("stream", "stdout", "c\n"),
         ("display_data", None, None), ("stream", "stdout", "d\n")]
+
+
+PROPERTIES = ["float32", "float64", "batch of one", "one step", "non-square", "unchanged", "large", "new array",
+              "generator"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_hidden_property_has_a_visible_counterpart(chapter):
+    """No traps: each property a hidden test names in its docstring is named by a visible test of the same
+    exercise too (where the student sees it checked, with a hint)."""
+    from grader.grading import exercises_and_tests
+
+    solution = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    docstrings, hidden = {}, set()
+    for cell in solution.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade"):
+            first = cell.source.split("\n", 1)[0].lower()
+            docstrings[grading["grade_id"]] = first
+            if "### BEGIN HIDDEN TESTS" in cell.source:
+                hidden.add(grading["grade_id"])
+    missing = []
+    for exercise, tests in exercises_and_tests(solution).items():
+        visible = " ".join(docstrings[t] for t in tests if t not in hidden)
+        for test in (t for t in tests if t in hidden):
+            missing += [f"{test}: {word!r}" for word in PROPERTIES if word in docstrings[test] and word not in visible]
+    assert not missing, f"hidden properties no visible test names: {missing}"

@@ -11,6 +11,11 @@ Wrong variants take the correct alternative below and break one function the way
 choose_order calls make_windows and fit_ar, so a student whose make_windows or fit_ar is wrong also
 loses choose_order's tests; the tests of fit_ar and forecast build their inputs themselves and do not
 depend on the earlier exercises.
+
+The last group holds one sample of each family that grading held-out submissions revealed (issue 10):
+correct code that writes a progress bar to stderr, a property that only some inputs show (orders not
+in increasing order), a function that changes its input in place, results of a type that used to
+crash the tests, and the hints that were rewritten to follow the evidence.
 """
 from instructor.samples import variants_of
 
@@ -130,4 +135,70 @@ SAMPLES = {
     "order-fits-on-validation-too": dict(
         cells=mistake("choose_order", ("fit_ar(*make_windows(train, p))", "fit_ar(*make_windows(series, p))")),
         lost=ORDER, says=["fitted on train AND val"]),
+    # Families found by grading held-out submissions (issue 10)
+    "order-with-progress-bar": dict(  # correct; tqdm writes its bar to stderr, which must cost nothing
+        cells=wrong(choose_order="""\
+from tqdm import tqdm
+
+
+def choose_order(train, val, orders):
+    series = np.concatenate([train, val])
+    scores = []
+    for p in tqdm(orders, desc="orders"):
+        w, b = fit_ar(*make_windows(train, p))
+        errors = [(series[t - p:t] @ w + b - series[t]) ** 2 for t in range(len(train), len(series))]
+        scores.append(np.mean(errors))
+    scores = np.array(scores)
+    return orders[int(np.argmin(scores))], scores
+"""),
+        lost=set(), says=[]),
+    "order-sorts-orders": dict(  # right whenever `orders` is sorted, as in the old visible tests
+        cells=mistake("choose_order", ("for p in orders:", "for p in sorted(orders):"),
+                      ("best = min(orders, key=lambda p: scores[list(orders).index(p)])",
+                       "best = sorted(orders)[int(np.argmin(scores))]")),
+        lost={"choose_order_oracle", "choose_order_hidden"}, says=["in increasing order of p"]),
+    "forecast-writes-into-history": dict(  # right predictions, but the window is a view of `history`
+        cells=wrong(forecast="""\
+def forecast(history, weights, bias, k):
+    window = history[len(history) - len(weights):]  # a view: writing into it changes history
+    predictions = np.empty(k)
+    for step in range(k):
+        predictions[step] = window @ weights + bias
+        window[:-1] = window[1:]
+        window[-1] = predictions[step]
+    return predictions
+"""),
+        lost=FORECAST, says=["changed its argument `history` in place"]),
+    "order-errors-in-a-dict": dict(  # a type the old tests converted with np.asarray and crashed on
+        cells=mistake("choose_order", ("scores = np.array(scores)\n", "scores = dict(zip(orders, scores))\n"),
+                      ("best = min(orders, key=lambda p: scores[list(orders).index(p)])",
+                       "best = min(orders, key=lambda p: scores[p])")),
+        lost=ORDER, says=["val_mse is a dict"]),
+    "fit-returns-theta": dict(  # one array instead of (weights, bias): used to crash the unpacking
+        cells=wrong(fit_ar="""\
+def fit_ar(features, targets):
+    design = np.column_stack([features, np.ones(len(targets))])
+    return np.linalg.lstsq(design, targets, rcond=None)[0]
+"""),
+        lost=FIT | ORDER, says=["it should return two things"]),
+    "fit-bias-as-array": dict(  # the rewritten hint names theta[p:] only when the bias has shape (1,)
+        cells=wrong(fit_ar="""\
+def fit_ar(features, targets):
+    p = features.shape[1]
+    design = np.column_stack([features, np.ones(len(targets))])
+    theta = np.linalg.lstsq(design, targets, rcond=None)[0]
+    return theta[:p], theta[p:]
+"""),
+        lost=FIT, says=["take theta[p], not theta[p:]"]),
+    "windows-lose-float32": dict(  # float64 buffers: the dtype is now checked for every order, not p = 1 only
+        cells=wrong(make_windows="""\
+def make_windows(series, p):
+    M = len(series) - p
+    features, targets = np.zeros((M, p)), np.zeros(M)
+    for i in range(M):
+        features[i] = series[i:i + p]
+        targets[i] = series[i + p]
+    return features, targets
+"""),
+        lost={"make_windows_every_row", "make_windows_hidden"}, says=["expected float32"]),
 }

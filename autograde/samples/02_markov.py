@@ -9,6 +9,12 @@ grades them, and tests/test_grading.py checks every expectation below:
 
 Wrong variants take the correct alternative below and break one function the way students do.
 ngram_log_probs calls ngram_counts, so a wrong ngram_counts can also cost ngram_log_probs' tests.
+
+The last group holds one sample of each family that grading held-out submissions revealed (issue 10):
+correct code that writes a progress bar to stderr, properties that only some inputs show (a slowly
+mixing chain, a chain with complex eigenvalues, order n = 1), a function that changes its input in
+place, a result of a type that used to crash the tests, and the hints that were rewritten to follow
+the evidence (a generator that is ignored is no longer called an argmax).
 """
 from instructor.samples import variants_of
 
@@ -168,7 +174,7 @@ SAMPLES = {
             "    states = [state]\n",
             "    state = 0  # start at the first symbol\n"
             "    states = [state]\n")),
-        lost={"sample_chain_basics", "sample_chain_hidden"}, says=["draw the first symbol from"]),
+        lost=SAMPLING, says=["draw the first symbol from"]),  # the first symbol is now checked visibly too
     # Exercise 5: stationary_distribution
     "stationary-right-eigenvector": dict(
         cells=mistake("stationary_distribution", ("np.asarray(P, dtype=np.float64).T", "np.asarray(P, dtype=np.float64)")),
@@ -206,5 +212,63 @@ SAMPLES = {
             "            result[t - n] = -math.inf\n"
             "            continue\n"
             "        row = table[context]\n")),
-        lost={"ngram_log_probs_by_hand", "ngram_log_probs_hidden"}, says=["never zero"]),
+        lost=NGRAM_LOG_PROBS, says=["never zero"]),  # unseen contexts now also in the visible n = 3 case
+    # Families found by grading held-out submissions (issue 10)
+    "stationary-power-iteration-progress-bar": dict(  # correct; tqdm writes to stderr, which must cost nothing
+        cells=wrong(stationary_distribution="""\
+from tqdm import tqdm
+
+
+def stationary_distribution(P, tolerance=1e-12, max_iterations=100_000):
+    P = np.asarray(P, dtype=np.float64)
+    pi = np.full(len(P), 1.0 / len(P))
+    for _ in tqdm(range(max_iterations), desc="power iteration"):
+        new = pi @ P
+        if np.max(np.abs(new - pi)) < tolerance:
+            break
+        pi = new
+    return new / new.sum()
+"""),
+        lost=set(), says=[]),
+    "stationary-fixed-iterations": dict(  # right on fast chains; the slowly mixing one used to be hidden only
+        cells=wrong(stationary_distribution="""\
+def stationary_distribution(P, tolerance=1e-12, max_iterations=100_000):
+    pi = np.full(len(P), 1.0 / len(P))
+    for _ in range(300):  # enough for every chain in sight
+        pi = pi @ P
+    return pi / pi.sum()
+"""),
+        lost={"stationary_closed_forms", "stationary_hidden"}, says=["not stationary yet"]),
+    "stationary-eig-without-real": dict(  # complex128 whenever the spectrum is complex: the hint says np.real
+        cells=mistake("stationary_distribution", ("pi = np.real(vectors[:, k])", "pi = vectors[:, k]")),
+        lost={"stationary_closed_forms", "stationary_hidden"}, says=["np.real"]),
+    "matrix-adds-alpha-in-place": dict(  # right values, but float counts are changed in the caller's array
+        cells=wrong(transition_matrix="""\
+def transition_matrix(counts, alpha):
+    counts = np.asarray(counts, dtype=np.float64)  # no copy when the counts are float64 already
+    counts += alpha
+    return counts / counts.sum(axis=1, keepdims=True)
+"""),
+        lost={"transition_matrix_rows", "transition_matrix_hidden"}, says=["changed its argument `counts` in place"]),
+    "ngram-counter-values": dict(  # a Counter per context instead of an array: used to crash the tests
+        cells=wrong(ngram_counts="""\
+from collections import Counter
+
+
+def ngram_counts(ids, n, V):
+    table = {}
+    for t in range(n, len(ids)):
+        context = tuple(int(i) for i in ids[t - n:t])
+        table.setdefault(context, Counter())[int(ids[t])] += 1
+    return table
+"""),
+        lost=NGRAM_COUNTS | NGRAM_LOG_PROBS, says=["should be an array of V counts"]),
+    "ngram-int-keys-for-order-one": dict(  # keys 3 instead of (3,) when n = 1: only the n = 1 tests see it
+        cells=mistake("ngram_counts", ("        context = tuple(int(i) for i in ids[t - n:t])\n",
+                                       "        context = int(ids[t - 1]) if n == 1 else tuple(int(i) for i in ids[t - n:t])\n")),
+        lost={"ngram_counts_low_orders", "ngram_log_probs_low_orders"}, says=["should be a tuple of n = 1 ints"]),
+    "sampling-reseeds": dict(  # a generator of its own: the old hint asked about argmax
+        cells=mistake("sample_chain", ("    cumulative = np.cumsum(initial)\n",
+                                       "    rng = np.random.default_rng(0)  # reproducible\n    cumulative = np.cumsum(initial)\n")),
+        lost=SAMPLING, says=["ignores the generator"]),
 }
