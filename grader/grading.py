@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,17 +81,16 @@ class Outcome:
 
 # ------------------------------------------------------------------------------------------ a task
 
-_sandbox = None  # one per worker process, reused: sessions are forked from it
+_sandboxes = {}  # one per worker process (and kind), reused: sessions are forked from it
 
 
 def worker_sandbox(isolated: bool = True):
     """This process's sandbox, started on first use and again if it died."""
-    global _sandbox
     from grader.sandbox import Sandbox
 
-    if _sandbox is None or not _sandbox.alive():
-        _sandbox = Sandbox(isolated=isolated)
-    return _sandbox
+    if isolated not in _sandboxes or not _sandboxes[isolated].alive():
+        _sandboxes[isolated] = Sandbox(isolated=isolated)
+    return _sandboxes[isolated]
 
 
 def grade_task(task: Task, isolated: bool = True) -> Result:
@@ -117,8 +117,7 @@ def grade_task(task: Task, isolated: bool = True) -> Result:
             break
         except SandboxError as error:  # the sandbox itself went away (out of memory, say): one more try
             reason = f"the sandbox stopped while grading ({error})"
-            global _sandbox
-            _sandbox = None
+            _sandboxes.pop(isolated, None)
     else:
         return Result(task.student_id, chapter.id, task.sha256, "failed", reason, seconds=time.monotonic() - start)
     for exercise, module in handed_back.items():
@@ -288,7 +287,8 @@ def record(root: Path, result: Result) -> Outcome:
 
     paths = _paths(root, result.student_id, result.chapter)
     tests = result.graded.tests if result.graded is not None else {}
-    with gradebook(root) as book:
+    with warnings.catch_warnings(), gradebook(root) as book:
+        warnings.simplefilter("ignore", category=Warning)  # nbgrader's own SQLAlchemy usage warns, harmlessly
         book.update_or_create_student(result.student_id)
         submission = book.update_or_create_submission(result.chapter, result.student_id)
         for grade in book.find_submission_notebook(result.chapter, result.chapter, result.student_id).grades:

@@ -103,3 +103,51 @@ def test_sampling_is_greedy_at_tiny_temperature_and_reproducible():
     first = [ref.sample_with_temperature(logits, 1.0, np.random.default_rng(9)) for _ in range(3)]
     assert first == [ref.sample_with_temperature(logits, 1.0, np.random.default_rng(9)) for _ in range(3)]
     assert isinstance(first[0], int)
+
+
+def torch_masked_cross_entropy(logits, targets, mask):
+    """torch's cross-entropy with the positions outside the mask marked with its ignore_index."""
+    V = logits.shape[-1]
+    ignored = torch.from_numpy(np.where(mask, targets, -100)).reshape(-1)
+    return torch.nn.functional.cross_entropy(torch.from_numpy(logits).double().reshape(-1, V), ignored,
+                                             ignore_index=-100).item()
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@pytest.mark.parametrize("N, T, V", [(1, 1, 2), (3, 4, 7), (2, 50, 57), (5, 3, 4)])
+@pytest.mark.parametrize("pattern", ["padding", "gaps"])
+@pytest.mark.parametrize("scale", [1.0, 800.0])
+def test_masked_cross_entropy_matches_torch_ignore_index(N, T, V, pattern, scale, dtype, tolerance):
+    rng = np.random.default_rng(5)
+    logits = (scale * rng.normal(size=(N, T, V))).astype(dtype)
+    targets = rng.integers(0, V, size=(N, T))
+    if pattern == "padding":
+        mask = np.arange(T)[None, :] < rng.integers(1, T + 1, size=(N, 1))
+    else:
+        mask = rng.random((N, T)) < 0.5
+        mask[0, 0] = True
+    loss = ref.sequence_cross_entropy(logits, targets, mask)
+    assert isinstance(loss, float)
+    expected = torch_masked_cross_entropy(logits, targets, mask)
+    assert loss == pytest.approx(expected, rel=tolerance, abs=tolerance + 1e-6 * float(np.abs(logits).max()))
+
+
+def test_masked_cross_entropy_by_hand():
+    # Two sequences padded to T = 3: three real positions of cost log 2 and one of cost log(4/3);
+    # the padded positions (about 10 nats each) must not count.
+    logits = np.array([[[0.0, 0.0]] * 3, [[0.0, np.log(3.0)], [0.0, 10.0], [0.0, 10.0]]])
+    targets = np.array([[0, 1, 0], [1, 0, 0]])
+    mask = np.array([[True, True, True], [True, False, False]])
+    expected = (3 * np.log(2) + np.log(4 / 3)) / 4
+    assert ref.sequence_cross_entropy(logits, targets, mask) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_mask_that_is_true_everywhere_changes_nothing_and_inputs_stay_unchanged():
+    rng = np.random.default_rng(6)
+    logits, targets = rng.normal(size=(3, 5, 4)), rng.integers(0, 4, size=(3, 5))
+    mask = np.ones((3, 5), dtype=bool)
+    copies = logits.copy(), targets.copy(), mask.copy()
+    assert ref.sequence_cross_entropy(logits, targets, mask) == pytest.approx(
+        ref.sequence_cross_entropy(logits, targets), rel=1e-14)
+    for array, copy in zip((logits, targets, mask), copies):
+        np.testing.assert_array_equal(array, copy)

@@ -377,7 +377,8 @@ class Session:
 
     def op_signature(self, request, buffers) -> dict:
         parameters = inspect.signature(self._target(request)).parameters.values()
-        return {"value": [[p.name, int(p.kind), p.default is inspect.Parameter.empty] for p in parameters]}
+        return self._encode({"value": [[p.name, int(p.kind), p.default is inspect.Parameter.empty]
+                                       for p in parameters]}, "value")
 
     def op_release(self, request, buffers) -> dict:
         for handle in request.get("handles", []):
