@@ -1,6 +1,7 @@
 """Chapter 04's reference implementation (the solution notebook) against independent oracles:
-torch.nn.RNN with our weights mapped onto it and torch.autograd, centred finite differences written
-here, cases worked out by hand, and closed forms for the gradient checker."""
+torch.nn.RNN with our weights mapped onto it and torch.autograd, torch's cross-entropy for the
+read-out, centred finite differences written here, cases worked out by hand, and closed forms for
+the gradient checker."""
 import numpy as np
 import pytest
 import torch
@@ -125,6 +126,88 @@ def test_backward_leaves_its_inputs_alone():
     ref.rnn_backward(dH, X, h0, states, W_xh, W_hh)
     for after, before in zip((dH, X, h0, states, W_xh, W_hh), copies):
         np.testing.assert_array_equal(after, before)
+
+
+# --- readout_backward ---------------------------------------------------------------------------
+
+def torch_readout_gradients(H, W_hy, b_y, targets):
+    """Gradients of torch's mean cross-entropy of H W_hy + b_y, by autograd."""
+    leaves = [torch.tensor(a.astype(np.float64), requires_grad=True) for a in (H, W_hy, b_y)]
+    logits = leaves[0] @ leaves[1] + leaves[2]
+    torch.nn.functional.cross_entropy(logits.reshape(-1, W_hy.shape[1]), torch.from_numpy(targets).reshape(-1)).backward()
+    return [leaf.grad.numpy() for leaf in leaves]
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("N, T, H, V", [(1, 1, 1, 2), (3, 7, 2, 5), (4, 2, 6, 3), (2, 9, 5, 4)])
+def test_readout_backward_matches_torch_cross_entropy(N, T, H, V, dtype, tolerance):
+    rng = np.random.default_rng(N * 31 + T)
+    states = np.tanh(rng.normal(size=(N, T, H))).astype(dtype)
+    W_hy, b_y = rng.normal(size=(H, V)).astype(dtype), rng.normal(size=V).astype(dtype)
+    targets = rng.integers(0, V, size=(N, T))
+    got = ref.readout_backward(states, W_hy, b_y, targets)
+    for value, want in zip(got, torch_readout_gradients(states, W_hy, b_y, targets)):
+        assert value.shape == want.shape and value.dtype == dtype
+        np.testing.assert_allclose(value, want, rtol=tolerance, atol=tolerance)
+
+
+def test_readout_backward_by_hand():
+    # Logits b_y = [0, ln 3, 0] at both positions (h W_hy = 0): p = [0.2, 0.6, 0.2]. Targets 1 and 0, mean
+    # over 2 positions: dY = [0.1, -0.2, 0.1] and [-0.4, 0.3, 0.1]; dH = dY W_hy^T; dW_hy = h_1^T dY_1.
+    dH, dW_hy, db_y = ref.readout_backward(np.array([[[1.0, -1.0], [0.0, 0.0]]]), np.array([[1.0, 2.0, 0.0]] * 2),
+                                           np.array([0.0, np.log(3.0), 0.0]), np.array([[1, 0]]))
+    np.testing.assert_allclose(db_y, [-0.3, 0.1, 0.2], atol=1e-15)
+    np.testing.assert_allclose(dH, [[[-0.3, -0.3], [0.2, 0.2]]], atol=1e-15)
+    np.testing.assert_allclose(dW_hy, [[0.1, -0.2, 0.1], [-0.1, 0.2, -0.1]], atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype, shift, tolerance", [(np.float64, 1000.0, 1e-10), (np.float32, 200.0, 1e-3)])
+def test_readout_backward_is_stable_for_large_logits(dtype, shift, tolerance):
+    rng = np.random.default_rng(11)
+    states = np.tanh(rng.normal(size=(2, 3, 4))).astype(dtype)
+    W_hy, b_y = (shift / 30 * rng.normal(size=(4, 5))).astype(dtype), (shift + rng.normal(size=5)).astype(dtype)
+    targets = rng.integers(0, 5, size=(2, 3))
+    with np.errstate(over="raise", invalid="raise"):  # no overflow on the way
+        got = ref.readout_backward(states, W_hy, b_y, targets)
+    for value, want in zip(got, torch_readout_gradients(states, W_hy, b_y, targets)):
+        np.testing.assert_allclose(value, want, rtol=tolerance, atol=tolerance)
+
+
+def test_readout_backward_matches_finite_differences():
+    rng = np.random.default_rng(12)
+    arrays = {"H": np.tanh(rng.normal(size=(2, 3, 4))), "W_hy": rng.normal(size=(4, 5)), "b_y": rng.normal(size=5)}
+    targets = rng.integers(0, 5, size=(2, 3))
+
+    def loss():  # the mean cross-entropy, written out
+        Y = arrays["H"] @ arrays["W_hy"] + arrays["b_y"]
+        log_p = Y - np.log(np.exp(Y).sum(axis=-1, keepdims=True))
+        return float(-np.take_along_axis(log_p, targets[..., None], axis=-1).mean())
+
+    got = ref.readout_backward(arrays["H"], arrays["W_hy"], arrays["b_y"], targets)
+    for value, name in zip(got, arrays):
+        np.testing.assert_allclose(value, centred_differences(loss, arrays[name]), rtol=1e-7, atol=1e-9)
+
+
+def test_the_three_backward_passes_are_loss_backward_of_an_rnn_language_model():
+    """nn.RNN + nn.Linear + mean cross-entropy on one-hot inputs: autograd's gradients equal
+    readout_backward followed by rnn_backward, with the weights mapped to our orientation."""
+    torch.manual_seed(4)
+    V, H, N, T = 5, 6, 3, 7
+    rnn = torch.nn.RNN(V, H, batch_first=True, dtype=torch.float64)
+    readout = torch.nn.Linear(H, V, dtype=torch.float64)
+    symbols = np.random.default_rng(13).integers(0, V, size=(N, T + 1))
+    X, targets = np.eye(V)[symbols[:, :-1]], symbols[:, 1:]
+    logits = readout(rnn(torch.from_numpy(X))[0])
+    torch.nn.functional.cross_entropy(logits.reshape(-1, V), torch.from_numpy(targets).reshape(-1)).backward()
+    W_xh, W_hh = rnn.weight_ih_l0.detach().numpy().T, rnn.weight_hh_l0.detach().numpy().T
+    b_h = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().numpy()
+    W_hy, b_y = readout.weight.detach().numpy().T, readout.bias.detach().numpy()
+    states = rnn_forward(X, np.zeros((N, H)), W_xh, W_hh, b_h)
+    dH, dW_hy, db_y = ref.readout_backward(states, W_hy, b_y, targets)
+    _, _, dW_xh, dW_hh, db_h = ref.rnn_backward(dH, X, np.zeros((N, H)), states, W_xh, W_hh)
+    for ours, theirs in [(dW_xh, rnn.weight_ih_l0.grad.T), (dW_hh, rnn.weight_hh_l0.grad.T), (db_h, rnn.bias_ih_l0.grad),
+                         (db_h, rnn.bias_hh_l0.grad), (dW_hy, readout.weight.grad.T), (db_y, readout.bias.grad)]:
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-15)
 
 
 # --- numerical_gradient and relative_errors ------------------------------------------------------

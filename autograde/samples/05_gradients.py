@@ -22,7 +22,9 @@ ALL_TESTS = NORMS | SIGMA | CLIP | TRAIN
 
 # Correct, in another style than the solution: explicit Jacobian matrices and a loop over the batch,
 # power iteration on W W^T with left singular vectors, PyTorch's clipping factor (with its 1e-6),
-# and a training loop that clips by hand and zeroes the gradients after the step.
+# and a training loop that clips by hand and zeroes the gradients after the step. Each wrong sample
+# below edits one function; the comments name the families of the held-out review (a property
+# checked on one branch only, a modified input, a result that used to crash a test).
 CORRECT = {
     "backprop_norms": '''\
 def backprop_norms(dh_last, H, W_hh):
@@ -80,6 +82,11 @@ wrong, mistake = variants_of(CORRECT)
 SAMPLES = {
     "correct-alternative": dict(cells=CORRECT, lost=set(), says=[]),
     "untouched-stub": dict(cells={}, lost=ALL_TESTS, says=["not implemented yet"]),
+    # Correct code that writes a progress bar to stderr: it must not lose points.
+    "correct-with-progress-bar": dict(
+        cells=mistake("train_with_clipping", ("    for inputs, targets in batches:\n",
+                                              "    from tqdm.auto import tqdm\n\n    for inputs, targets in tqdm(batches, desc=\"training\"):\n")),
+        lost=set(), says=[]),
     # Exercise 1: backprop_norms
     "norms-no-tanh-slope": dict(
         cells=mistake("backprop_norms", ("(1 - H[n, t] ** 2)[:, None] * W_hh.T", "W_hh.T")),
@@ -90,6 +97,9 @@ SAMPLES = {
     "norms-slope-of-previous-state": dict(
         cells=mistake("backprop_norms", ("(1 - H[n, t] ** 2)", "(1 - H[n, t - 1] ** 2)")),
         lost=NORMS, says=["the slope belongs to the state it leaves"]),
+    "norms-returns-list": dict(  # a result of the wrong type: the tests say so instead of crashing
+        cells=mistake("backprop_norms", ("    return np.sqrt(squares)\n", "    return list(np.sqrt(squares))\n")),
+        lost=NORMS, says=["norms should be a numpy array, got list"]),
     # Exercise 2: largest_singular_value
     "sigma-squared": dict(
         cells=mistake("largest_singular_value", ("np.sqrt(u @ W @ W.T @ u)", "u @ W @ W.T @ u")),
@@ -98,6 +108,9 @@ SAMPLES = {
         cells=wrong(largest_singular_value="def largest_singular_value(W, iterations=100):\n"
                                            "    return float(np.abs(np.linalg.eigvals(W)).max())\n"),
         lost=SIGMA, says=["the spectral radius of [[0.5, 2], [0, 0.5]]"]),
+    "sigma-returns-vector": dict(  # the singular vector's image instead of its length: a message, not a crash
+        cells=mistake("largest_singular_value", ("return float(np.sqrt(u @ W @ W.T @ u))", "return W.T @ u")),
+        lost=SIGMA, says=["should be a single number, got an array of shape"]),
     # Exercise 3: clip_by_global_norm
     "clip-each-tensor": dict(
         cells=wrong(clip_by_global_norm="def clip_by_global_norm(grads, max_norm):\n"
@@ -122,14 +135,26 @@ SAMPLES = {
     "clip-squared-norm": dict(
         cells=mistake("clip_by_global_norm", ("float(np.linalg.norm(flat))", "float(np.sum(flat ** 2))")),
         lost=CLIP_VALUES, says=["the sum of squares"]),
-    "clip-in-place": dict(
+    "clip-in-place": dict(  # the caller's gradients are overwritten: reported as such, not as wrong values
         cells=wrong(clip_by_global_norm="def clip_by_global_norm(grads, max_norm):\n"
                                         "    total_norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))\n"
                                         "    if total_norm > max_norm:\n"
                                         "        for g in grads:\n"
                                         "            g *= max_norm / total_norm\n"
                                         "    return grads, total_norm\n"),
-        lost={"clip_by_global_norm_contract", "clip_by_global_norm_hidden"}, says=["modified in place"]),
+        lost=CLIP, says=["changed its argument `grads` (its entry 0) in place"]),
+    "clip-returns-inputs-below-threshold": dict(  # a new array only when clipping: caught on the other branch now
+        cells=wrong(clip_by_global_norm="def clip_by_global_norm(grads, max_norm):\n"
+                                        "    total_norm = float(np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads)))\n"
+                                        "    if total_norm <= max_norm:\n"
+                                        "        return list(grads), total_norm  # nothing to clip\n"
+                                        "    return [g * g.dtype.type(max_norm / total_norm) for g in grads], total_norm\n"),
+        lost={"clip_by_global_norm_contract", "clip_by_global_norm_hidden"},
+        says=["shares memory with grads[0]", "g.copy() when nothing is clipped"]),
+    "clip-float64-factor": dict(  # float32 kept below the threshold only: caught on the clipping branch now
+        cells=mistake("clip_by_global_norm", ("[g.dtype.type(factor) * g for g in grads]",
+                                              "[np.float64(factor) * g for g in grads]")),
+        lost={"clip_by_global_norm_contract", "clip_by_global_norm_hidden"}, says=["has dtype float64, expected float32"]),
     # Exercise 4: train_with_clipping
     "train-records-norm-after-clipping": dict(
         cells=mistake("train_with_clipping",
@@ -143,4 +168,7 @@ SAMPLES = {
     "train-no-zero-grad": dict(
         cells=mistake("train_with_clipping", ("        optimizer.zero_grad()\n", "")),
         lost={"train_with_clipping_steps", "train_with_clipping_hidden"}, says=["call optimizer.zero_grad() at every step"]),
+    "train-always-rescales": dict(  # scales every gradient to max_norm, also below it: caught on that branch now
+        cells=mistake("train_with_clipping", ("if max_norm is not None and norm > max_norm:", "if max_norm is not None:")),
+        lost={"train_with_clipping_steps", "train_with_clipping_hidden"}, says=["below the threshold the gradient must be left alone"]),
 }

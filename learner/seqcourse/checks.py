@@ -126,7 +126,7 @@ def check_array(value, name: str, shape: tuple, dtype=None, hint: str = "") -> n
             fail(f"{name} has dtype {value.dtype}, expected {expected}: the result is complex (np.linalg.eig, for one, "
                  "returns complex numbers); its imaginary part should be zero, so return np.real(...) of it.")
         fail(f"{name} has dtype {value.dtype}, expected {expected}, the dtype of the inputs. Look for an array made "
-             "without dtype= (np.zeros and np.empty make float64) or a conversion to another type.")
+             f"without dtype= (np.zeros and np.empty make float64) or a conversion to another type. {hint}".strip())
     if not np.all(np.isfinite(value)):
         fail(f"{name} contains inf or nan at {_first_bad_index(value)}: an overflow somewhere?")
     return value
@@ -152,8 +152,7 @@ def check_close(value, expected, name: str, rtol: float = 1e-6, atol: float = 1e
 def check_scalar(value, expected: float, name: str, rtol: float = 1e-6, atol: float = 1e-8, hint: str = "") -> None:
     """Check a single number: a Python or numpy scalar (a 0-d array counts)."""
     if np.ndim(value) != 0:
-        fail(f"{name} should be a single number, got an array of shape {np.shape(value)}: "
-             "did you forget to average?")
+        fail(f"{name} should be a single number, got an array of shape {np.shape(value)}. {hint}".strip())
     check_close(float(value), expected, name, rtol=rtol, atol=atol, hint=hint)
 
 
