@@ -79,3 +79,19 @@ def test_large_pre_activations_stay_finite_and_quiet():
     with np.errstate(over="raise", invalid="raise"):  # no overflow anywhere, even with pre-activations near 1e3
         states = gru_forward(1000 * X, h0, W_x, W_h, b_x, b_h)
     assert np.all(np.isfinite(states)) and np.all(np.abs(states) <= 1 + np.abs(h0).max())
+
+
+@pytest.mark.parametrize("name", ["gru_cell", "reset_placements"])
+def test_diagrams_draw_one_legible_figure(name):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from seqcourse import gru_diagrams
+
+    figure = getattr(gru_diagrams, name)()
+    assert isinstance(figure, matplotlib.figure.Figure) and figure.get_figwidth() <= 8
+    sizes = [text.get_fontsize() for ax in figure.axes for text in ax.texts]
+    assert sizes and min(sizes) >= 10  # legible at page width (about 7 inches)
+    plt.close(figure)

@@ -19,6 +19,7 @@ learners to write them; chapters 07 (peephole LSTM) and 08 (GRU) import them fro
 """
 import numpy as np
 
+TAUGHT_IN = "06_lstm"  # withheld while chapter 06 is graded: it asks for exactly these functions
 GATES = ("i", "f", "g", "o")  # the order of the four column blocks of W_x, W_h and b
 
 
@@ -36,15 +37,13 @@ def lstm_step_forward(x, h_prev, c_prev, W_x, W_h, b):
     -> h: (N, H), c: (N, H), cache = (x, h_prev, c_prev, i, f, g, o, c, W_x, W_h),
     the arrays a backward pass needs (the gates are the activations, each (N, H)).
     """
-    H = h_prev.shape[1]
-    a = x @ W_x + h_prev @ W_h + b                          # (N, 4H): one fused affine map
-    i = sigmoid(a[:, :H])                                   # (N, H) input gate
-    f = sigmoid(a[:, H:2 * H])                              # (N, H) forget gate
-    g = np.tanh(a[:, 2 * H:3 * H])                          # (N, H) candidate
-    o = sigmoid(a[:, 3 * H:])                               # (N, H) output gate
-    c = f * c_prev + i * g                                  # (N, H) the cell: an additive update
-    h = o * np.tanh(c)                                      # (N, H)
-    return h, c, (x, h_prev, c_prev, i, f, g, o, c, W_x, W_h)
+    blocks = np.split(x @ W_x + h_prev @ W_h + b, 4, axis=1)  # one fused map, then i, f, g, o
+    input_gate, forget_gate, output_gate = (sigmoid(blocks[k]) for k in (0, 1, 3))
+    candidate = np.tanh(blocks[2])                            # (N, H), in (-1, 1)
+    cell = forget_gate * c_prev + input_gate * candidate      # (N, H): an additive update
+    hidden = output_gate * np.tanh(cell)                      # (N, H)
+    cache = (x, h_prev, c_prev, input_gate, forget_gate, candidate, output_gate, cell, W_x, W_h)
+    return hidden, cell, cache
 
 
 def lstm_forward(X, h0, c0, W_x, W_h, b):
@@ -52,13 +51,11 @@ def lstm_forward(X, h0, c0, W_x, W_h, b):
 
     X: (N, T, D), h0: (N, H), c0: (N, H) -> H: (N, T, H) with H[:, t] = h_{t+1}, c_T: (N, H)
     """
-    N, T, _ = X.shape
-    states = np.empty((N, T, h0.shape[1]), dtype=np.result_type(X, h0, W_x))  # (N, T, H)
-    h, c = h0, c0
-    for t in range(T):
-        h, c, _ = lstm_step_forward(X[:, t], h, c, W_x, W_h, b)  # both states carried
-        states[:, t] = h
-    return states, c
+    h, c, hidden_states = h0, c0, []
+    for x_t in np.moveaxis(X, 1, 0):                         # the T steps, each (N, D)
+        h, c, _ = lstm_step_forward(x_t, h, c, W_x, W_h, b)  # both states are carried
+        hidden_states.append(h)
+    return np.stack(hidden_states, axis=1), c                # (N, T, H), (N, H)
 
 
 def lstm_to_torch(W_x, W_h, b):
@@ -69,11 +66,11 @@ def lstm_to_torch(W_x, W_h, b):
     """
     import torch
 
-    D, four_H = W_x.shape
-    lstm = torch.nn.LSTM(D, four_H // 4, batch_first=True, dtype=torch.from_numpy(np.asarray(W_x)).dtype)
+    W_x, W_h, b = (np.asarray(array) for array in (W_x, W_h, b))
+    module = torch.nn.LSTM(input_size=W_x.shape[0], hidden_size=W_h.shape[0], batch_first=True,
+                           dtype=torch.from_numpy(W_x).dtype)
+    values = {"weight_ih_l0": W_x.T, "weight_hh_l0": W_h.T, "bias_ih_l0": b, "bias_hh_l0": np.zeros_like(b)}
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(W_x.T)))  # (4H, D)
-        lstm.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(W_h.T)))  # (4H, H)
-        lstm.bias_ih_l0.copy_(torch.from_numpy(np.asarray(b)))                  # (4H,)
-        lstm.bias_hh_l0.zero_()
-    return lstm
+        for name, value in values.items():  # PyTorch stores our matrices transposed
+            getattr(module, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    return module
