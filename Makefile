@@ -20,7 +20,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml learner/pyproject.toml
+$(STAMP): requirements.txt pyproject.toml learner/pyproject.toml learner/seqcourse/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./learner -e .

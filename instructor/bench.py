@@ -114,6 +114,15 @@ def course_grader(root: Path) -> float:
     return _seconds(lambda: grade_all(root, force=True, show_progress=False))
 
 
+def first_cell(root: Path) -> float:
+    """Seconds the bootstrap cell takes in a fresh Python where seqcourse is installed."""
+    from instructor.bootstrap import bootstrap_source
+
+    program = f"import time\nstart = time.perf_counter()\nexec({bootstrap_source(root)!r})\nprint(time.perf_counter() - start)"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def _build_book(output: Path, root: Path) -> None:
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     subprocess.run([str(jupyter_book), "build", str(root), "-W", "-n", "--keep-going", "--path-output", str(output)],
@@ -122,17 +131,23 @@ def _build_book(output: Path, root: Path) -> None:
 
 def main() -> None:
     root = resolve(None)
-    rows = []
+    print(f"{date.today()}, {platform.machine()}, {platform.python_version()}, "
+          f"{len(os.sched_getaffinity(0))} cores\n\n| step | seconds |\n|---|---:|", flush=True)
+
+    def row(name: str, seconds: str) -> None:
+        print(f"| {name} | {seconds} |", flush=True)
+
+    row("a notebook's first cell, the package already installed", f"{first_cell(root):.3f}")
     for chapter in chapters(root):
-        rows.append((f"execute solutions/{chapter}", f"{_seconds(lambda: execute_solution(chapter, root)):.1f}"))
+        row(f"execute solutions/{chapter}", f"{_seconds(lambda: execute_solution(chapter, root)):.1f}")
     for chapter in chapters(root):
         with tempfile.TemporaryDirectory() as scratch:
             course = copy_course(Path(scratch), [chapter], root)
             submit(course, chapter, "bench", load_samples(chapter, course)[CORRECT_SAMPLE]["cells"])
             parts = one_submission(course, chapter)
-        rows.append((f"grade one {chapter} submission (session, cells, tests; without sandbox; tests inside)",
-                     f"{parts['total']:.2f} ({parts['session']:.2f}, {parts['cells']:.2f}, {parts['tests']:.2f}; "
-                     f"{parts['no sandbox']:.2f}; {parts['tests inside']:.2f})"))
+        row(f"grade one {chapter} submission (session, cells, tests; without sandbox; tests inside)",
+            f"{parts['total']:.2f} ({parts['session']:.2f}, {parts['cells']:.2f}, {parts['tests']:.2f}; "
+            f"{parts['no sandbox']:.2f}; {parts['tests inside']:.2f})")
     for chapter in ["03_rnn", "01_autoregressive"]:
         with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
             plain_course, our_course = copy_course(Path(first), [chapter], root), copy_course(Path(second), [chapter], root)
@@ -140,16 +155,11 @@ def main() -> None:
             a_class(our_course, chapter)
             plain = plain_nbgrader(plain_course, chapter)
             ours = course_grader(our_course)
-        rows.append((f"a class of {CLASS_SIZE} {chapter}: plain nbgrader, the course's grader, ratio",
-                     f"{plain:.1f}, {ours:.1f}, {plain / ours:.1f}x"))
+        row(f"a class of {CLASS_SIZE} {chapter}: plain nbgrader, the course's grader, ratio",
+            f"{plain:.1f}, {ours:.1f}, {plain / ours:.1f}x")
     with tempfile.TemporaryDirectory() as output:
-        rows.append(("book build, cold", f"{_seconds(lambda: _build_book(Path(output), root)):.1f}"))
-        rows.append(("book build, warm", f"{_seconds(lambda: _build_book(Path(output), root)):.1f}"))
-    print(f"\n{date.today()}, {platform.machine()}, {platform.python_version()}, "
-          f"{len(os.sched_getaffinity(0))} cores\n")
-    print("| step | seconds |\n|---|---:|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds} |")
+        row("book build, cold", f"{_seconds(lambda: _build_book(Path(output), root)):.1f}")
+        row("book build, warm", f"{_seconds(lambda: _build_book(Path(output), root)):.1f}")
 
 
 if __name__ == "__main__":

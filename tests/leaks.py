@@ -1,4 +1,5 @@
 """What must never reach students: solution lines and hidden-test lines of the solution notebooks."""
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,5 +36,18 @@ def leaked_lines(solution: Path, text: str, telling_length: int = 12) -> list[st
     public = set(public)
     for other in solution.parent.parent.glob("*/*.ipynb"):
         public |= secret_and_public_lines(other)[1]
-    telling = {line for line in secret - public if len(line) >= telling_length or line.startswith("### ")}
-    return sorted(line for line in telling if line in text)
+    telling = {line for line in secret - public if line.startswith("### ") or (
+        len(line) >= telling_length and _balanced(line))}
+    return sorted(line for line in telling if line in text and _whole(line, text))
+
+
+def _balanced(line: str) -> bool:
+    """False for the tail of a wrapped call, such as `rtol=tolerance, atol=tolerance)`: such a fragment
+    recurs in any code and tells nothing."""
+    return all(line.count(opening) == line.count(closing) for opening, closing in ["()", "[]", "{}"])
+
+
+def _whole(line: str, text: str) -> bool:
+    """The line occurs in the text, not only inside a longer name (`torch_states.append(h)` holds
+    `states.append(h)`)."""
+    return re.search(r"(?<![\w.])" + re.escape(line) + r"(?!\w)", text) is not None

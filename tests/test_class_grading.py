@@ -129,3 +129,14 @@ def test_the_class_report(local):
     records = [json.loads(p.read_text()) for p in (root / "autograde" / "autograded").glob("*/*/grading.json")]
     failed = [r for r in records if r["status"] != "graded"]
     assert all(r["reason"] and r["reason"][:40] in page for r in failed)
+
+
+def test_a_self_learner_grades_their_own_notebook(tmp_path, capsys):
+    from instructor.mine import grade_mine
+
+    root = copy_course(tmp_path / "clone", [CHAPTER])
+    solved = ROOT / "solutions" / CHAPTER / f"{CHAPTER}.ipynb"  # a notebook with every exercise done
+    score = grade_mine(solved, root)
+    page = (root / "_build" / "feedback" / f"{CHAPTER}.html").read_text()
+    assert score > 0 and f"Score: {score:g} / {score:g}" in page
+    assert f"{CHAPTER}: {score:g} / {score:g}" in capsys.readouterr().out

@@ -76,22 +76,33 @@ PROPERTIES = ["float32", "float64", "batch of one", "one step", "non-square", "u
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_hidden_property_has_a_visible_counterpart(chapter):
-    """No traps: each property a hidden test names in its docstring is named by a visible test of the same
-    exercise too (where the student sees it checked, with a hint)."""
+    """No traps: each property a hidden test names in its docstring is named where the student sees it
+    checked too: by a visible test cell of the same exercise, or by the visible part of a test cell
+    (its code and comments, as in `for dtype in (np.float32, np.float64):  # a batch of one`)."""
+    from grader.evaluate import split_hidden
     from grader.grading import exercises_and_tests
 
     solution = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
-    docstrings, hidden = {}, set()
-    for cell in solution.cells:
-        grading = cell.metadata.get("nbgrader", {})
-        if grading.get("grade"):
-            first = cell.source.split("\n", 1)[0].lower()
-            docstrings[grading["grade_id"]] = first
-            if "### BEGIN HIDDEN TESTS" in cell.source:
-                hidden.add(grading["grade_id"])
+    cells = {c.metadata.nbgrader["grade_id"]: c.source for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")}
     missing = []
     for exercise, tests in exercises_and_tests(solution).items():
-        visible = " ".join(docstrings[t] for t in tests if t not in hidden)
-        for test in (t for t in tests if t in hidden):
-            missing += [f"{test}: {word!r}" for word in PROPERTIES if word in docstrings[test] and word not in visible]
+        hidden = [t for t in tests if "### BEGIN HIDDEN TESTS" in cells[t]]
+        seen = " ".join(split_hidden(cells[t])[0].split("\n", 1)[-1] if t in hidden else cells[t] for t in tests).lower()
+        for test in hidden:
+            named = cells[test].split("\n", 1)[0].lower()
+            missing += [f"{test}: {word!r}" for word in PROPERTIES if word in named and word not in seen]
     assert not missing, f"hidden properties no visible test names: {missing}"
+
+
+def test_numbers_quoted_across_chapters_are_what_their_chapters_print():
+    """seqcourse.reported holds the perplexities one chapter measures and others quote; each must be what
+    its chapter's released notebook prints (so that no chapter quotes a stale number)."""
+    from seqcourse.reported import CORPUS_PERPLEXITY
+
+    printed = {chapter: "".join(o.get("text", "") for c in nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb",
+                                                                            as_version=4).cells
+                                for o in c.get("outputs", []))
+               for chapter in ["02_markov", "03_rnn"]}
+    measured_in = {"ngram_add_alpha_best": "02_markov", "ngram_interpolated": "02_markov", "rnn": "03_rnn"}
+    for name, value in CORPUS_PERPLEXITY.items():
+        assert f"{value:.2f}" in printed[measured_in[name]], f"{measured_in[name]} does not print {name} = {value}"

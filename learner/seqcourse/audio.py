@@ -1,4 +1,4 @@
-"""Audio-like waveforms made by our own code, and mu-law companding (chapter 09, WaveNet).
+"""Audio-like waveforms made by our own code (chapter 09, WaveNet).
 
 `tone_bursts` writes a short piece of "music": notes that start at random times, each a sum of a
 fundamental and a few harmonics under an envelope that rises quickly and then decays
@@ -6,12 +6,8 @@ exponentially, like a plucked string. Everything is drawn from `np.random.defaul
 a waveform is the same on every machine. A waveform is a 1-D float64 array of shape (T,) with
 values in (-1, 1), oldest sample first, as audio files store it after scaling.
 
-The mu-law functions are the companding transform that WaveNet applies before its 256-way softmax
-{van den Oord et al. 2016, section 2.2}: f(x) = sign(x) ln(1 + mu |x|) / ln(1 + mu) on [-1, 1],
-then rounding (f + 1) / 2 * mu to the nearest of the integers 0..mu (halves round up, as
-torchaudio's `mu_law_encoding` does); decoding inverts both steps. They are
-taught in chapter 09 (`09_wavenet`), where you write them yourself; later chapters import them
-from here.
+Chapter 09 quantises these waveforms with mu-law companding, which learners write themselves;
+later chapters import it from `seqcourse.mulaw`.
 """
 import numpy as np
 
@@ -58,16 +54,3 @@ def tone_bursts(n_samples: int = 16000, sample_rate: int = 4000, notes_per_secon
     scale = min(1.0, peak / np.abs(wave).max()) if np.abs(wave).max() > 0 else 1.0
     wave = wave * scale
     return (wave, notes, scale) if return_notes else wave
-
-
-def mu_law_encode(x, mu: int = 255) -> np.ndarray:
-    """Waveform values in [-1, 1] -> integer classes 0..mu, int64, same shape."""
-    x = np.clip(np.asarray(x, dtype=np.float64), -1.0, 1.0)
-    companded = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)   # in [-1, 1]
-    return np.floor((companded + 1) / 2 * mu + 0.5).astype(np.int64)
-
-
-def mu_law_decode(q, mu: int = 255) -> np.ndarray:
-    """Integer classes 0..mu -> waveform values in [-1, 1], float64, same shape."""
-    companded = 2 * np.asarray(q, dtype=np.float64) / mu - 1           # in [-1, 1]
-    return np.sign(companded) * np.expm1(np.abs(companded) * np.log1p(mu)) / mu

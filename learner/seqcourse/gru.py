@@ -24,6 +24,7 @@ import numpy as np
 
 from seqcourse.lstm import sigmoid
 
+TAUGHT_IN = "08_gru"  # withheld while chapter 08 is graded: it asks for exactly these functions
 GATES = ("r", "z", "n")  # the order of the three column blocks of W_x, W_h, b_x and b_h
 
 
@@ -38,7 +39,7 @@ def gru_step_forward(x, h_prev, W_x, W_h, b_x, b_h):
     r = sigmoid(a_x[:, :H] + a_h[:, :H])                    # (N, H) reset gate
     z = sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])          # (N, H) update gate
     n = np.tanh(a_x[:, 2 * H:] + r * a_h[:, 2 * H:])        # (N, H) candidate, reset after the product
-    return (1 - z) * n + z * h_prev                         # (N, H)
+    return n + z * (h_prev - n)                             # (N, H): (1 - z) n + z h_prev
 
 
 def gru_forward(X, h0, W_x, W_h, b_x, b_h):
@@ -46,13 +47,11 @@ def gru_forward(X, h0, W_x, W_h, b_x, b_h):
 
     X: (N, T, D), h0: (N, H) -> H: (N, T, H) with H[:, t] = h_{t+1}, the state after reading X[:, t]
     """
-    N, T, _ = X.shape
-    states = np.empty((N, T, h0.shape[1]), dtype=np.result_type(X, h0, W_x))  # (N, T, H)
-    h = h0
-    for t in range(T):
-        h = gru_step_forward(X[:, t], h, W_x, W_h, b_x, b_h)  # (N, H)
-        states[:, t] = h
-    return states
+    h, states = h0, []
+    for x_t in np.moveaxis(X, 1, 0):  # the T steps, each (N, D)
+        h = gru_step_forward(x_t, h, W_x, W_h, b_x, b_h)  # (N, H)
+        states.append(h)
+    return np.stack(states, axis=1)  # (N, T, H)
 
 
 def gru_to_torch(W_x, W_h, b_x, b_h):
