@@ -5,7 +5,7 @@
   `_config.yml` points there), so math renders without a network.
 - **Downloads.** The learner wheel and the student bundle (`instructor.downloads`) are built
   into `_build/downloads/` and published at the site's root, where the notebooks' first cell finds
-  the wheel. `{{ wheel }}` in the pages is the wheel's file name.
+  the wheel. `{{ wheel }}` in the pages is the wheel's file name, `{{ wheel_link }}` a link to it.
 - **One citation style.** In-text citations read "Bengio et al., 1994"; the bibliography's labels
   are the same words (a pybtex label style), so a reader finds the cited entry by its label.
 - **Reading comfort.** `static/course.css`: code wraps instead of scrolling sideways. One search
@@ -41,7 +41,8 @@ class AuthorYearLabels(BaseLabelStyle):
     @staticmethod
     def _label(entry) -> str:
         people = entry.persons.get("author") or entry.persons.get("editor") or []
-        surnames = [" ".join(person.last_names) for person in people]
+        surnames = [" ".join(person.prelast_names + person.last_names).replace("{", "").replace("}", "")
+                    for person in people]
         if not surnames:
             names = entry.fields.get("key", entry.key)
         elif len(surnames) == 1:
@@ -84,7 +85,9 @@ def _build_downloads(app) -> None:
 
 def _configure(app, config) -> None:
     config.html_theme_options.setdefault("navbar_persistent", [])  # the sidebar holds the search field
-    config.myst_substitutions = {**config.myst_substitutions, "wheel": wheel_name(Path(app.confdir))}
+    wheel = wheel_name(Path(app.confdir))
+    config.myst_substitutions = {**config.myst_substitutions, "wheel": wheel,
+                                 "wheel_link": f'<a href="{wheel}">{wheel}</a>'}
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 

@@ -60,7 +60,7 @@ def attach(executed: nbformat.NotebookNode, audit: list[tuple[str, list[dict]]])
             output.setdefault("metadata", {})["seqcourse"] = figure
 
 
-COLUMN_PX = 676       # the width of the website's text column at a 1280 px window (measured in Chromium)
+COLUMN_PX = 660       # the narrowest text column of the website at a 1280 px window (measured in Chromium)
 SMALLEST_BODY_PX = 14  # the smallest body text of the website: code, 14 px
 
 

@@ -37,11 +37,17 @@ def test_the_course_bundles_broken_and_hostile_samples():
             "kills-its-kernel", "corrupt-file"} <= names
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Every sample of every chapter, graded in one scratch course by two workers:
-    (the course, the outcomes by (chapter, student))."""
+SECRETS = ["5" * 64, "a7" * 32]  # two courses' grading secrets: two different sets of test inputs
+
+
+@pytest.fixture(scope="module", params=SECRETS, ids=["inputs-a", "inputs-b"])
+def graded(request, tmp_path_factory):
+    """Every sample of every chapter, graded in one scratch course by two workers, once for each of two
+    grading secrets, so that a grade holds whatever inputs test_rng draws: (the course, the outcomes
+    by (chapter, student))."""
     root = copy_course(tmp_path_factory.mktemp("graded"))
+    (root / "autograde").mkdir(exist_ok=True)
+    (root / "autograde" / ".grading-secret").write_text(request.param)
     write_samples(root)
     outcomes = grade_all(root, workers=2, show_progress=False)
     return root, {(o.chapter, o.student_id): o for o in outcomes}

@@ -185,12 +185,13 @@ def test_an_attack_scores_what_its_honest_work_deserves(batch, attack):
 def test_an_honest_student_gets_the_grade_their_code_deserves(batch, student):
     outcome = batch["outcomes"][student]
     assert outcome.status == "graded", outcome.message
-    assert outcome.score == outcome.max_score == 20, {k: v["message"] for k, v in record(batch, student)["tests"].items() if not v["score"]}
+    assert outcome.score == outcome.max_score > 0, {k: v["message"] for k, v in record(batch, student)["tests"].items() if not v["score"]}
 
 
 def test_controls_and_a_huge_file(batch):
     outcomes = batch["outcomes"]
-    assert outcomes["control-correct"].score == 20 and outcomes["control-stub"].score == 0
+    assert outcomes["control-correct"].score == outcomes["control-correct"].max_score > 0
+    assert outcomes["control-stub"].score == 0
     assert outcomes["submits-a-huge-file"].status == "failed" and "over the limit" in outcomes["submits-a-huge-file"].message
 
 

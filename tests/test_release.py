@@ -106,3 +106,14 @@ def test_numbers_quoted_across_chapters_are_what_their_chapters_print():
     measured_in = {"ngram_add_alpha_best": "02_markov", "ngram_interpolated": "02_markov", "rnn": "03_rnn"}
     for name, value in CORPUS_PERPLEXITY.items():
         assert f"{value:.2f}" in printed[measured_in[name]], f"{measured_in[name]} does not print {name} = {value}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_leak_check_finds_a_leak(chapter):
+    """The check above can fail: on the solution notebook itself, and on a feedback-like text quoting one
+    solution line, it reports what leaked."""
+    solution = ROOT / "solutions" / chapter / f"{chapter}.ipynb"
+    leaked = leaked_lines(solution, solution.read_text(encoding="utf-8"))
+    assert "### BEGIN SOLUTION" in leaked and len(leaked) > 10
+    quoted = next(line for line in leaked if not line.startswith("###"))
+    assert leaked_lines(solution, f"<pre>some text\n    {quoted}\nmore</pre>") == [quoted]

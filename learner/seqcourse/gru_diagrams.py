@@ -33,7 +33,7 @@ def _node(ax, x, y, text, radius=0.28, fontsize=13):
 def gru_cell():
     """One GRU step, t - 1 to t: the reset gate r_t shapes the candidate n_t, the update gate z_t
     mixes n_t with the old state; z_t near 1 copies h_{t-1} along the top line."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.9))
+    fig, ax = plt.subplots(figsize=(6.5, 4.25))
     top, bottom = 4.3, 0.0
     _box(ax, 0.2, top, "$h_{t-1}$", HIDDEN, 1.0, 0.6, fontsize=13)
     _box(ax, 0.2, bottom, "$x_t$", INPUT, 1.0, 0.6, fontsize=13)
@@ -75,7 +75,7 @@ def reset_placements():
     """The candidate n_t with the reset gate after the product h_{t-1} W_hn (top) or before it
     (bottom). After: unit j's gate scales unit j's recurrent input. Before: unit k's gate decides
     whether h_{t-1, k} is seen at all, by every unit."""
-    fig, axes = plt.subplots(2, 1, figsize=(7.5, 6.4))
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 5.55))
     panels = [
         ("reset after the product: torch.nn.GRU, cuDNN", [
             ("$h_{t-1}$", HIDDEN, 0.95), ("$\\cdot\\, W_{hn} + b_{hn}$", GATE, 1.75), ("$\\odot\\, r_t$", CANDIDATE, 1.05),

@@ -40,7 +40,7 @@ def peephole_cell():
     """One peephole LSTM step. The three peephole connections are the dashed blue arrows: from
     c_{t-1} into the forget and input gates, from c_t into the output gate. Each is an elementwise
     product with a vector of H weights (p_f, p_i, p_o); the candidate g has none."""
-    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    fig, ax = plt.subplots(figsize=(6.8, 4.4))
     top, gates_y, affine_y = 4.2, 2.0, 0.9
     # the cell path: c_{t-1} -> (x f) -> (+ i g) -> c_t
     ax.text(0.05, top, r"$c_{t-1}$", ha="right", va="center", fontsize=14)
