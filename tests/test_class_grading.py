@@ -140,3 +140,18 @@ def test_a_self_learner_grades_their_own_notebook(tmp_path, capsys):
     page = (root / "_build" / "feedback" / f"{CHAPTER}.html").read_text()
     assert score > 0 and f"Score: {score:g} / {score:g}" in page
     assert f"{CHAPTER}: {score:g} / {score:g}" in capsys.readouterr().out
+
+
+def test_grading_stops_where_the_sandbox_cannot_be_made(tmp_path, monkeypatch):
+    """Without bubblewrap, `grade` refuses and says what would be unprotected; the explicit flag grades anyway."""
+    import shutil as shell_tools
+
+    from grader import sandbox
+
+    root = copy_course(tmp_path / "course", [CHAPTER])
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None if name == "bwrap" else shell_tools.which(name))
+    with pytest.raises(SystemExit) as refused:
+        grade_all(root, workers=1, show_progress=False)
+    assert "bubblewrap is not installed" in str(refused.value) and "could read the solutions" in str(refused.value)
+    assert "--unsafe-no-sandbox" in str(refused.value)
+    assert sandbox.protections() and grade_all(root, workers=1, show_progress=False, unsafe_no_sandbox=True) == []
