@@ -185,9 +185,13 @@ class Sandbox:
                 binds += ["--symlink", os.readlink(path), str(path)]
             elif path.is_dir():
                 binds += ["--ro-bind", str(path), str(path)]
+        # The writable /tmp comes before the course's own folders, so that a venv or a checkout that
+        # lies under /tmp (as in a CI runner's clone) is bound on top of it, not hidden by it.
+        binds += ["--proc", "/proc", "--dev", "/dev", "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+                  "--perms", "1733", "--dir", "/tmp/sessions"]
         targets = [*_python_paths(), Path(INSIDE_RUNNER)]
         parents = sorted({str(parent) for target in targets for parent in target.parents if str(parent) != "/"} -
-                         {"/usr", "/usr/lib", "/usr/local"}, key=len)
+                         {"/usr", "/usr/lib", "/usr/local", "/tmp"}, key=len)
         for parent in parents:  # readable by the session's user (bubblewrap makes missing folders 0700)
             binds += ["--perms", "0755", "--dir", parent]
         for path in targets[:-1]:
@@ -196,10 +200,8 @@ class Sandbox:
         capabilities = ["--cap-drop", "ALL"]
         if self.root:
             capabilities += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
-        return ["bwrap", *binds, "--proc", "/proc", "--dev", "/dev",
-                "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp", "--perms", "1733", "--dir", "/tmp/sessions",
-                "--chdir", "/tmp", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup", "--die-with-parent", "--new-session", *capabilities, *runner]
+        return ["bwrap", *binds, "--chdir", "/tmp", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+                "--unshare-uts", "--unshare-cgroup", "--die-with-parent", "--new-session", *capabilities, *runner]
 
     def _environment(self) -> dict:
         return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "agg",
