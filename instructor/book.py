@@ -6,8 +6,9 @@
 - **Downloads.** The learner wheel and the student bundle (`instructor.downloads`) are built
   into `_build/downloads/` and published at the site's root, where the notebooks' first cell finds
   the wheel. `{{ wheel }}` in the pages is the wheel's file name, `{{ wheel_link }}` a link to it.
-- **One citation style.** In-text citations read "Bengio et al., 1994"; the bibliography's labels
-  are the same words (a pybtex label style), so a reader finds the cited entry by its label.
+- **One citation style.** In-text citations read "[Bengio et al., 1994]" or "Cho et al. [2014a]";
+  the bibliography's labels are the same words (a pybtex label style), including the a, b, ... that
+  tell apart two entries with one author-year, so a reader finds the cited entry by its label.
 - **Reading comfort.** `static/course.css`: code wraps instead of scrolling sideways. One search
   field (in the sidebar), not a second one in the header.
 """
@@ -16,8 +17,15 @@ import shutil
 from pathlib import Path
 
 from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.template import join, node
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle, BasicAuthorYearTextualReferenceStyle)
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
 from instructor.downloads import build_downloads
 from instructor.site import wheel_name
@@ -57,6 +65,45 @@ class AuthorYearLabels(BaseLabelStyle):
 class AuthorYearStyle(UnsrtStyle):
     default_label_style = "course-author-year"
     default_sorting_style = "author_year_title"
+
+
+@node
+def label_year(children, data) -> Text:
+    """The year as the entry's label writes it: "2014a" when two entries are "Cho et al., 2014"."""
+    assert not children
+    return Text(data["formatted_entry"].label.rsplit(", ", 1)[-1])
+
+
+class LabelYearParenthetical(BasicAuthorYearParentheticalReferenceStyle):
+    """[Cho et al., 2014a]: the author-year citation with the label's year."""
+
+    def inner(self, role_name: str):
+        authors = self.person.author_or_editor_or_title(full="s" in role_name)
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text, reference[join(sep=self.author_year_sep)[authors, label_year]], post_text]
+
+
+class LabelYearTextual(BasicAuthorYearTextualReferenceStyle):
+    """Cho et al. [2014a]: the textual citation with the label's year."""
+
+    def inner(self, role_name: str):
+        authors = self.person.author_or_editor_or_title(full="s" in role_name)
+        cited = join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[pre_text, reference[label_year], post_text]
+        return join(sep=self.text_reference_sep)[authors, join[self.bracket.left, cited, self.bracket.right]]
+
+
+class AuthorYearReferences(AuthorYearReferenceStyle):
+    """sphinxcontrib-bibtex's author_year references, with years that carry the label's a, b, ..."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        for style in [LabelYearParenthetical(bracket=self.bracket_parenthetical, person=self.person,
+                                             author_year_sep=self.author_year_sep, pre_text_sep=self.pre_text_sep,
+                                             post_text_sep=self.post_text_sep),
+                      LabelYearTextual(bracket=self.bracket_textual, person=self.person,
+                                       text_reference_sep=self.text_reference_sep, pre_text_sep=self.pre_text_sep,
+                                       post_text_sep=self.post_text_sep)]:
+            self.role_style.update((role_name, style) for role_name in style.role_names())
 
 
 def _digest(paths: list[Path]) -> str:
@@ -107,6 +154,7 @@ def _copy_mathjax(app, exception) -> None:
 def setup(app):
     register_plugin("pybtex.style.labels", "course-author-year", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "course-author-year", AuthorYearStyle)
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", "course-author-year", AuthorYearReferences)
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _build_downloads)
     app.connect("build-finished", _copy_mathjax)

@@ -62,16 +62,26 @@ def test_website_publishes_the_wheel_and_the_bundle(site):
 
 
 def test_bibliography_labels_are_the_in_text_citations(site):
-    """Check that "[Bengio et al., 1994]" in the text leads to an entry labelled the same way."""
-    labels = {html_text(label).replace("\xa0", " ") for label in re.findall(r'<span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>',
-                                                       (site / "notation.html").read_text(encoding="utf-8"))}
+    """Check that every in-text citation, "[Bengio et al., 1994]" or "Cho et al. [2014a]", shows the words
+    of the label of the very entry it links to, including the a or b of two entries with one
+    author-year (before: both of Cho et al.'s 2014 papers were cited as "2014")."""
+    notation = (site / "notation.html").read_text(encoding="utf-8")
+    labels = {anchor: html_text(label).replace("\xa0", " ") for anchor, label in re.findall(
+        r'<div class="citation" id="(id\d+)"[^>]*>\s*<span class="label"><span class="fn-bracket">\[</span>(.*?)'
+        r'<span class="fn-bracket">\]</span>', notation)}
     assert len(labels) >= 30, labels
+    assert sum(label[-1].isalpha() for label in labels.values()) >= 4  # Gers 2000, Cho 2014, van den Oord 2016
+    cited = set()
     for page in PAGES:
         text = (site / page).read_text(encoding="utf-8")
-        for citation in re.findall(r'class="reference internal" href="[^"]*notation\.html#id\d+"[^>]*>(.*?)</a>', text):
-            words = html_text(citation).replace("\xa0", " ")
-            assert any(words in label or label.startswith(words.rsplit(", ", 1)[0]) for label in labels), \
-                f"{page}: the citation {words!r} matches no bibliography label"
+        for citation in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', text, flags=re.S):
+            for anchor, words in re.findall(r'href="[^"]*notation\.html#(id\d+)"[^>]*>(.*?)</a>', citation):
+                label, words = labels[anchor], html_text(words).replace("\xa0", " ")
+                authors = html_text(citation.split("[", 1)[0]).replace("\xa0", " ").strip()
+                shown = words if words == label or not authors else f"{authors}, {words}"
+                assert shown == label, f"{page}: the citation {shown!r} links to the entry labelled {label!r}"
+                cited.add(anchor)
+    assert len(cited) >= 30
 
 
 def test_page_titles_are_not_doubled(site):
