@@ -179,8 +179,9 @@ class Grader:
                 return CellRun(note="the notebook could not go on after this cell stopped its process")
             return CellRun(note=note)
         self.ran.append(index)
-        self.tampering += [str(t) for t in reply.get("tampered", []) if isinstance(t, str)]
-        error = reply.get("error") or {}
+        tampered = reply.get("tampered")  # the session writes the reply: trust none of its shapes
+        self.tampering += [t for t in tampered if isinstance(t, str)] if isinstance(tampered, list) else []
+        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
         text = str(error.get("traceback", "")) if error.get("ename") not in (None, "SystemExit") else \
             f"SystemExit: {error.get('evalue', '')}" if error else ""
         seconds = reply.get("seconds") if isinstance(reply.get("seconds"), float) else 0.0

@@ -93,6 +93,17 @@ def worker_sandbox(isolated: bool = True):
     return _sandboxes[isolated]
 
 
+def _discard_sandbox(isolated: bool) -> None:
+    """Close this process's sandbox after a submission broke the grading of itself: the next one
+    starts a fresh sandbox, in case this one was left in a state nobody should inherit."""
+    sandbox = _sandboxes.pop(isolated, None)
+    if sandbox is not None:
+        try:
+            sandbox.close()
+        except Exception:
+            pass
+
+
 def grade_task(task: Task, isolated: bool = True) -> Result:
     """Grade one submission (in a worker process). Pure: it writes no file of the course."""
     from grader import reference
@@ -118,6 +129,10 @@ def grade_task(task: Task, isolated: bool = True) -> Result:
         except SandboxError as error:  # the sandbox itself went away (out of memory, say): one more try
             reason = f"the sandbox stopped while grading ({error})"
             _sandboxes.pop(isolated, None)
+        except Exception as error:  # anything else this submission broke: it alone is not graded
+            reason = f"the grader could not grade this notebook ({type(error).__name__}: {str(error)[:300]})"
+            _discard_sandbox(isolated)
+            return Result(task.student_id, chapter.id, task.sha256, "failed", reason, seconds=time.monotonic() - start)
     else:
         return Result(task.student_id, chapter.id, task.sha256, "failed", reason, seconds=time.monotonic() - start)
     for exercise, module in handed_back.items():
@@ -341,6 +356,13 @@ def grade_all(root: Path | None = None, students: list[str] | None = None, force
     return outcomes
 
 
+def _cell(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: one starting with =, +, -, @ or a control
+    character would be read as a formula (a student id such as =HYPERLINK(...), say)."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(root: Path) -> Path:
     """grades.csv from the grading records of every submission: one row each, a column per exercise."""
     rows, columns = [], []
@@ -349,9 +371,9 @@ def write_csv(root: Path) -> Path:
         entry = json.loads(path.read_text()) if path.exists() else {"status": "not graded", "score": 0, "max_score": 0}
         exercises = entry.get("exercises", {})
         columns += [c for c in exercises if c not in columns]
-        rows.append({"student_id": student_id, "chapter": chapter, "score": entry.get("score", 0),
+        rows.append({"student_id": _cell(student_id), "chapter": chapter, "score": entry.get("score", 0),
                      "max_score": entry.get("max_score", 0), "status": entry.get("status"),
-                     "message": entry.get("reason", ""), **exercises})
+                     "message": _cell(entry.get("reason", "")), **exercises})
     path = root / "autograde" / "grades.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:

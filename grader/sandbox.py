@@ -141,6 +141,8 @@ class Sandbox:
         try:
             socket.send_fds(self.control, [json.dumps(message).encode()], [theirs.fileno()])
             reply = self._control_reply()
+        except OSError as error:
+            raise SandboxError(f"the sandbox's supervisor went away ({error})") from None
         finally:
             theirs.close()
         self.sessions[session] = reply.get("pid")

@@ -111,6 +111,41 @@ ATTACKS = {
         [("markdown", f"<script>{PWNED}</script>\n\n<img src=x onerror=\"{PWNED}\">\n\n"
           "<div class='score' style='position:fixed;top:0;left:0;font-size:40px'>Score: 20.0 / 20.0</div>\n\n"
           f"[click me](javascript:{PWNED})\n")]),
+    "sends-a-malformed-reply": ({"rnn_step_forward": (  # a cell's reply whose "error" is not a mapping
+        "import wire\n"
+        "_send = wire.send\n"
+        "wire.send = lambda sock, header, buffers=(): _send(sock, {**header, 'error': 'boom', 'tampered': 7} "
+        "if 'stdout' in header else header, buffers)\n")}, []),
+    "trickles-a-reply": ({"rnn_step_forward": (  # announces a 32 MB reply, then sends a byte every 2 s
+        "import gc, struct, time\n"
+        "session = [o for o in gc.get_objects() if type(o).__name__ == 'Session' and getattr(o, 'sock', None)][0]\n"
+        "session.sock.sendall(struct.pack('>I', 2**25))\n"
+        "while True:\n"
+        "    session.sock.send(b' ')\n"
+        "    time.sleep(2)\n")}, []),
+    "sends-colliding-keys": ({"rnn_step_forward": (  # 150,000 dict keys with one hash: quadratic to decode
+        "import wire\n"
+        "colliding = {'$dict': [[{'$bigint': str(k * (2**61 - 1))}, 0] for k in range(1, 150_001)]}\n"
+        "_send = wire.send\n"
+        "wire.send = lambda sock, header, buffers=(): _send(sock, {**header, 'value': colliding} "
+        "if 'value' in header else header, buffers)\n")}, []),
+}
+
+# Attacks with some honest work: each must score exactly what the same notebook scores without the
+# attack (its control). A helper such as `repeat` runs beside the student's code, with copies of the
+# test's data; this one rewrites those copies (the logits from which the hidden test computes the
+# expected frequencies) and used to have the change copied back into the grader's own.
+UNIFORM_SAMPLER = (
+    "def sample_with_temperature(logits, temperature, rng):\n"
+    "    return int(rng.integers(len(logits)))  # not a softmax sampler\n")
+PAIRED = {
+    "rewrites-data-beside-the-grader": ({"sample_with_temperature": UNIFORM_SAMPLER + (
+        "import seqcourse.checks as checks\n"
+        "def repeat(function, times, *args, **kwargs):\n"
+        "    args[0][...] = 0.0  # the logits: uniform draws would then be right\n"
+        "    return [function(*args, **kwargs) for _ in range(times)]\n"
+        "repeat.beside_student = True\n"
+        "checks.repeat = repeat\n")}, {"sample_with_temperature": UNIFORM_SAMPLER}),
 }
 
 # Honest students whose correct code broke the old grader: each deserves full marks.

@@ -5,6 +5,7 @@ implements nothing: 0), honest students whose notebooks used to break grading ge
 bystander's grades and files are untouched, no process of a submission survives, the network is
 out of reach, and a real browser opening every feedback page runs no script."""
 import copy
+import csv
 import functools
 import hashlib
 import http.server
@@ -21,12 +22,13 @@ from conftest import ROOT, copy_course
 from grader.evaluate import Budgets
 from grader.grading import grade_all, gradebook
 from grader.sandbox import FIRST_SESSION_UID
-from hostile import ATTACKS, HONEST
+from hostile import ATTACKS, HONEST, PAIRED
 from instructor.samples import build_notebook, load_samples
 from leaks import html_text, leaked_lines
 
 pytestmark = pytest.mark.slow
 CHAPTER = "03_rnn"
+FORMULA_ID = '=HYPERLINK("https:attacker.example","regrade")'  # a student id a spreadsheet would run
 BUDGETS = Budgets(cell=5.0, test=30.0, notebook=60.0)
 
 
@@ -154,6 +156,10 @@ def batch(tmp_path_factory):
         submit(root, name, with_added_cells(build_notebook(stub, cells), added))
     for name, kind in HONEST.items():
         submit(root, name, honest(kind, correct))
+    for name, (attack, control) in PAIRED.items():
+        submit(root, name, build_notebook(stub, {**correct, **attack}))
+        submit(root, f"{name}-control", build_notebook(stub, {**correct, **control}))
+    submit(root, FORMULA_ID, build_notebook(stub, correct))
     submit(root, "control-correct", build_notebook(stub, correct))
     submit(root, "control-stub", stub)
     huge = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
@@ -179,6 +185,26 @@ def test_an_attack_scores_what_its_honest_work_deserves(batch, attack):
     outcome = batch["outcomes"][attack]
     assert outcome.status == "graded", outcome.message
     assert outcome.score == 0, {k: v for k, v in record(batch, attack)["tests"].items() if v["score"]}
+
+
+@pytest.mark.parametrize("attack", sorted(PAIRED))
+def test_an_attack_with_some_work_scores_what_the_work_alone_scores(batch, attack):
+    outcome, control = batch["outcomes"][attack], batch["outcomes"][f"{attack}-control"]
+    assert outcome.status == control.status == "graded", (outcome.message, control.message)
+    assert control.score < control.max_score  # the work is not all correct: there is something to forge
+    assert outcome.score == control.score, {k: v["score"] for k, v in record(batch, attack)["tests"].items()}
+
+
+def test_a_broken_or_slow_reply_costs_its_sender_only_bounded_time(batch):
+    for attack in ["trickles-a-reply", "sends-colliding-keys"]:
+        assert record(batch, attack)["seconds"] < BUDGETS.notebook + 30, attack
+
+
+def test_a_student_id_is_text_in_the_spreadsheet(batch):
+    rows = list(csv.DictReader((batch["root"] / "autograde" / "grades.csv").open()))
+    row = next(r for r in rows if r["student_id"].lstrip("'") == FORMULA_ID)
+    assert row["student_id"] == "'" + FORMULA_ID and row["status"] == "graded"
+    assert not any(value.startswith(("=", "+", "@")) for r in rows for value in r.values() if value)
 
 
 @pytest.mark.parametrize("student", sorted(HONEST))

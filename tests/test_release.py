@@ -97,7 +97,7 @@ def test_every_hidden_property_has_a_visible_counterpart(chapter):
 def test_numbers_quoted_across_chapters_are_what_their_chapters_print():
     """seqcourse.reported holds the perplexities one chapter measures and others quote; each must be what
     its chapter's released notebook prints (so that no chapter quotes a stale number)."""
-    from seqcourse.reported import CORPUS_PERPLEXITY
+    from seqcourse.reported import CORPUS_NATS, CORPUS_PERPLEXITY
 
     printed = {chapter: "".join(o.get("text", "") for c in nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb",
                                                                             as_version=4).cells
@@ -106,6 +106,8 @@ def test_numbers_quoted_across_chapters_are_what_their_chapters_print():
     measured_in = {"ngram_add_alpha_best": "02_markov", "ngram_interpolated": "02_markov", "rnn": "03_rnn"}
     for name, value in CORPUS_PERPLEXITY.items():
         assert f"{value:.2f}" in printed[measured_in[name]], f"{measured_in[name]} does not print {name} = {value}"
+    for name, value in CORPUS_NATS.items():
+        assert f"{value:.3f}" in printed[measured_in[name]], f"{measured_in[name]} does not print {name} = {value} nats"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

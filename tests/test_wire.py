@@ -76,3 +76,38 @@ def test_framed_messages_and_their_limits():
     left.sendall((2**31).to_bytes(4, "big"))
     with pytest.raises(WireError, match="over the limit"):
         receive(right)
+
+
+def test_a_trickled_message_times_out_as_a_whole():
+    """A sender that announces a long message and sends one byte at a time never lets one recv wait
+    long, so only a deadline for the whole message stops it."""
+    import struct
+    import threading
+    import time
+
+    ours, theirs = socket.socketpair()
+    stop = threading.Event()
+
+    def trickle():
+        theirs.sendall(struct.pack(">I", 2**20))
+        while not stop.is_set():
+            theirs.send(b" ")
+            time.sleep(0.05)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(socket.timeout):
+        receive(ours, timeout=0.5)
+    stop.set()
+    assert time.monotonic() - start < 2
+
+
+@pytest.mark.parametrize("key", [{"$bigint": str(2**64)}, 2.5, {"$tuple": [{"$bigint": str(2**70)}]}])
+def test_dict_keys_whose_hashes_a_sender_could_make_collide_are_refused(key):
+    with pytest.raises(WireError, match="dict key"):
+        Decoder([], lambda d: None).decode({"$dict": [[key, 0]]})
+
+
+def test_ordinary_dict_keys_are_accepted():
+    value = {"$dict": [["a", 1], [7, 2], [{"$tuple": ["x", "y"]}, 3], [None, 4], [True, 5]]}
+    assert Decoder([], lambda d: None).decode(value) == {"a": 1, 7: 2, ("x", "y"): 3, None: 4, True: 5}

@@ -164,7 +164,10 @@ def _processes_of(uid: int) -> list[int]:
 
 
 def _remove_as(uid, path: str) -> None:
-    """Remove the session's folder, as the session's user (the supervisor cannot read it)."""
+    """Remove the session's folder and the System V shared memory, message queues and semaphores it
+    created, as the session's user (the supervisor cannot read the folder, and only an object's
+    creator may remove it). Shared memory outlives its processes and is charged to the sandbox's
+    memory limit: left behind, a few sessions' worth would starve every later one."""
     import shutil
 
     if uid is None:
@@ -177,9 +180,31 @@ def _remove_as(uid, path: str) -> None:
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
             shutil.rmtree(path, ignore_errors=True)
+            _remove_ipc_objects(uid)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
+
+
+def _remove_ipc_objects(uid: int) -> None:
+    """IPC_RMID on every System V object of this IPC namespace whose creator is `uid`."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    IPC_RMID = 0
+    remove = {"shm": lambda ident: libc.shmctl(ident, IPC_RMID, None),
+              "msg": lambda ident: libc.msgctl(ident, IPC_RMID, None),
+              "sem": lambda ident: libc.semctl(ident, 0, IPC_RMID)}
+    for kind, rmid in remove.items():
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                header, *rows = [line.split() for line in table]
+        except OSError:
+            continue
+        ident, creator = header.index({"shm": "shmid", "msg": "msqid", "sem": "semid"}[kind]), header.index("cuid")
+        for row in rows:
+            if len(row) == len(header) and int(row[creator]) == uid:
+                rmid(int(row[ident]))
 
 
 # ----------------------------------------------------------------------------------------- session

@@ -20,6 +20,8 @@ import json
 import math
 import socket
 import struct
+import time
+import time
 
 MAX_HEADER = 64 * 2**20     # bytes of JSON in one message
 MAX_PAYLOAD = 512 * 2**20   # bytes of buffers in one message
@@ -44,9 +46,14 @@ def send(sock: socket.socket, header: dict, buffers: list[bytes] = ()) -> None:
             sock.sendall(part)
 
 
-def _receive_exactly(sock: socket.socket, size: int) -> bytes:
+def _receive_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
     chunks, remaining = [], size
     while remaining:
+        if deadline is not None:  # the whole message, not each piece of it, must arrive in time
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("the message did not arrive in time")
+            sock.settimeout(left)
         chunk = sock.recv(min(remaining, 4 * 2**20))
         if not chunk:
             raise WireError("the other side closed the channel")
@@ -55,24 +62,27 @@ def _receive_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive(sock: socket.socket) -> tuple[dict, list[bytes]]:
-    (length,) = struct.unpack(">I", _receive_exactly(sock, 4))
+def receive(sock: socket.socket, timeout: float | None = None) -> tuple[dict, list[bytes]]:
+    """One message; with a timeout, the whole of it must arrive within that many seconds (else
+    socket.timeout), however slowly the other side trickles it."""
+    deadline = None if timeout is None else time.monotonic() + max(timeout, 0.01)
+    (length,) = struct.unpack(">I", _receive_exactly(sock, 4, deadline))
     if length > MAX_HEADER:
         raise WireError(f"a message header of {length} bytes is over the limit")
     try:
-        header = json.loads(_receive_exactly(sock, length).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise WireError(f"a message header is not JSON: {error}") from None
+        header = json.loads(_receive_exactly(sock, length, deadline).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # ValueError: bad JSON, huge numbers
+        raise WireError(f"a message header is not JSON the wire accepts: {str(error)[:200]}") from None
     if not isinstance(header, dict):
         raise WireError("a message header is not an object")
-    (count,) = struct.unpack(">I", _receive_exactly(sock, 4))
+    (count,) = struct.unpack(">I", _receive_exactly(sock, 4, deadline))
     buffers, total = [], 0
     for _ in range(count):
-        (size,) = struct.unpack(">Q", _receive_exactly(sock, 8))
+        (size,) = struct.unpack(">Q", _receive_exactly(sock, 8, deadline))
         total += size
         if total > MAX_PAYLOAD:
             raise WireError("a message's buffers are over the size limit")
-        buffers.append(_receive_exactly(sock, size))
+        buffers.append(_receive_exactly(sock, size, deadline))
     return header, buffers
 
 
@@ -159,6 +169,17 @@ def _numpy_scalar_types(numpy) -> set:
 
 # ------------------------------------------------------------------------------------------ decode
 
+def _safe_key(key, depth: int = 0) -> bool:
+    """Keys whose hashes a sender cannot make collide (which would make decoding quadratic): strings
+    (hashed with the grader's random seed), integers of at most 64 bits, None and booleans, and
+    tuples of those."""
+    if key is None or type(key) in (bool, str):
+        return True
+    if type(key) is int:
+        return -2**63 <= key < 2**63
+    return type(key) is tuple and depth < 4 and all(_safe_key(part, depth + 1) for part in key)
+
+
 class Decoder:
     """Turn JSON and buffers back into values, accepting nothing but the forms `Encoder` writes
     (grader side). `handle(description)` makes the stand-in for a handle; `view(description,
@@ -187,10 +208,9 @@ class Decoder:
             result = {}
             for key, item in pairs:
                 key = self.decode(key, depth + 1)
-                try:
-                    result[key] = self.decode(item, depth + 1)
-                except TypeError:
-                    raise WireError("a dict key is not hashable") from None
+                if not _safe_key(key):
+                    raise WireError("a dict key is not a string, a 64-bit integer or a tuple of those")
+                result[key] = self.decode(item, depth + 1)
             return result
         if tag == "$bigint":
             return int(self._str(body, 400))

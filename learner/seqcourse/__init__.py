@@ -23,4 +23,4 @@ the code a learner may read and use, never a solution of a chapter's exercises o
 - `diagrams`, `lstm_diagrams`, `peephole_diagrams`, `gru_diagrams`, `wavenet_diagrams`: matplotlib
   drawings used as figures
 """
-__version__ = "0.3.0"
+__version__ = "0.3.1"

@@ -97,7 +97,7 @@ def peephole_cell():
     ax.set_ylim(-0.8, 5.1)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("One peephole LSTM step (Gers, Schraudolph and Schmidhuber, 2002)", fontsize=13)
+    ax.set_title("One peephole LSTM step (Gers and Schmidhuber, 2000; Gers et al., 2002)", fontsize=13)
     fig.tight_layout()
     return fig
 

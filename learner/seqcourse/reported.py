@@ -13,3 +13,9 @@ CORPUS_PERPLEXITY = {
     "ngram_interpolated": 2.36,    # chapter 02: interpolated n-gram model
     "rnn": 2.79,                   # chapter 03: the character RNN, 800 training steps
 }
+
+# The same, in nats per character, where a chapter prints it (the logarithm of a rounded perplexity
+# would be off in the third decimal).
+CORPUS_NATS = {
+    "rnn": 1.027,                  # chapter 03: the character RNN, 800 training steps
+}
