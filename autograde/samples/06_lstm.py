@@ -157,6 +157,18 @@ def lstm_to_torch(W_x, W_h, b):
     return module
 '''),
         lost=TO_TORCH, says=["PyTorch's order is i, f, g, o"]),
+    "to-torch-shares-memory": dict(  # views of the caller's arrays: training the module would change them
+        cells=wrong(lstm_to_torch='''\
+def lstm_to_torch(W_x, W_h, b):
+    lstm = nn.LSTM(W_x.shape[0], W_h.shape[0], batch_first=True, dtype=torch.from_numpy(W_x).dtype)
+    lstm.weight_ih_l0 = nn.Parameter(torch.from_numpy(W_x).T)
+    lstm.weight_hh_l0 = nn.Parameter(torch.from_numpy(W_h).T)
+    lstm.bias_ih_l0 = nn.Parameter(torch.from_numpy(b))
+    with torch.no_grad():
+        lstm.bias_hh_l0.zero_()
+    return lstm
+'''),
+        lost={"lstm_to_torch_parameters"}, says=["share memory with W_x, W_h, b"]),
     "to-torch-not-batch-first": dict(
         cells=mistake("lstm_to_torch", ("num_layers=1, batch_first=True,", "num_layers=1,")),
         lost=TO_TORCH, says=["not batch-first"]),
@@ -191,6 +203,16 @@ def lstm_to_torch(W_x, W_h, b):
     "bias-blocks-in-order-ifog": dict(  # the forget gate's block is right, the candidate's and output's are swapped
         cells=mistake("set_gate_bias", ('{"i": 0, "f": 1, "g": 2, "o": 3}', '{"i": 0, "f": 1, "o": 2, "g": 3}')),
         lost={"set_gate_bias_every_gate", "set_gate_bias_hidden"}, says=["the blocks are in the order i, f, g, o"]),
+    "bias-new-parameters": dict(  # right values, but an optimizer made before the call keeps the old biases
+        cells=wrong(set_gate_bias='''\
+def set_gate_bias(lstm, gate, value):
+    H, k = lstm.hidden_size, "ifgo".index(gate)
+    ih, hh = lstm.bias_ih_l0.detach().clone(), lstm.bias_hh_l0.detach().clone()
+    ih[k * H:(k + 1) * H] = value
+    hh[k * H:(k + 1) * H] = 0.0
+    lstm.bias_ih_l0, lstm.bias_hh_l0 = nn.Parameter(ih), nn.Parameter(hh)
+'''),
+        lost={"set_gate_bias_forget"}, says=["new Parameter objects"]),
     "bias-whole-vector": dict(
         cells=wrong(set_gate_bias='''\
 def set_gate_bias(lstm, gate, value):

@@ -163,6 +163,17 @@ SAMPLES = {
         cells=mistake("gru_to_torch", ('"bias_ih_l0": torch.from_numpy(b_x.copy())', '"bias_ih_l0": torch.from_numpy(b_x + b_h)'),
                       ('"bias_hh_l0": torch.from_numpy(b_h.copy())', '"bias_hh_l0": torch.zeros(len(b_h), dtype=torch.from_numpy(b_h).dtype)')),
         lost={"gru_to_torch_parameters", "gru_to_torch_hidden"}, says=["b_hn sits inside the product with r"]),
+    "to-torch-shares-memory": dict(  # views of the caller's arrays: training the module would change them
+        cells=wrong(gru_to_torch='''\
+def gru_to_torch(W_x, W_h, b_x, b_h):
+    gru = nn.GRU(W_x.shape[0], W_h.shape[0], batch_first=True, dtype=torch.from_numpy(W_x).dtype)
+    gru.weight_ih_l0 = nn.Parameter(torch.from_numpy(W_x).T)
+    gru.weight_hh_l0 = nn.Parameter(torch.from_numpy(W_h).T)
+    gru.bias_ih_l0 = nn.Parameter(torch.from_numpy(b_x))
+    gru.bias_hh_l0 = nn.Parameter(torch.from_numpy(b_h))
+    return gru
+'''),
+        lost={"gru_to_torch_parameters"}, says=["share memory with W_x, W_h, b_x, b_h"]),
     "to-torch-gate-order-zrn": dict(  # the update gate first, as Keras and ONNX store it
         cells=wrong(gru_to_torch="def gru_to_torch(W_x, W_h, b_x, b_h):\n"
                                  "    D, H = W_x.shape[0], W_h.shape[0]\n"

@@ -23,8 +23,8 @@ BLOCK = {"block_structure", "block_by_hand", "block_torch", "block_dependence", 
 ALL_TESTS = CONV | FIELD | CAUSAL | ENCODE | DECODE | BLOCK
 
 # Correct, in another style than the solution: loops with explicit bounds instead of a padded copy,
-# a running sum, single-step perturbations, log10 and np.rint (half to even: no test value sits on
-# a tie where it differs from rounding halves up), a power instead of expm1, and a block that pads
+# a running sum, single-step perturbations, log10 and np.trunc of v + 1/2 (v >= 0, so trunc is floor),
+# a power instead of expm1, and a block that pads
 # both ends inside nn.Conv1d and keeps the first T outputs. The block's padding="same"-free
 # convolutions write nothing to stderr; rint and log10 are exact enough for the integer classes.
 CORRECT = {
@@ -65,7 +65,7 @@ def is_causal(layer, x):
 def mu_law_encode(x, mu=255):
     x = np.asarray(x, dtype=np.float64)
     f = np.sign(x) * np.log10(1 + mu * np.abs(x)) / np.log10(1 + mu)
-    return np.rint((f + 1) * mu / 2).astype(np.int64)
+    return np.trunc((f + 1) * mu / 2 + 0.5).astype(np.int64)
 ''',
     "mu_law_decode": '''\
 def mu_law_decode(q, mu=255):
@@ -176,6 +176,9 @@ SAMPLES = {
     "causal-changes-x-in-place": dict(
         cells=mistake("is_causal", ("probe = x.clone()", "probe = x")),
         lost=CAUSAL, says=["in place"]),
+    "causal-zeroes-the-future": dict(  # a leak into inputs that are zero already goes unseen
+        cells=mistake("is_causal", ("probe[:, u] = probe[:, u] + 1.0 + torch.rand_like(probe[:, u])", "probe[:, u:] = 0.0")),
+        lost={"is_causal_basics"}, says=["Around x = 0"]),
     "causal-compares-later-outputs": dict(
         cells=mistake("is_causal", ("layer(probe)[:, :u] - base[:, :u]", "layer(probe)[:, u:] - base[:, u:]")),
         lost=CAUSAL, says=["is not causal, but it is"]),
@@ -184,8 +187,14 @@ SAMPLES = {
         cells=mistake("mu_law_encode", ("f = np.sign(x) * np.log10", "f = np.log10")),
         lost=ENCODE, says=["keep the sign"]),
     "encode-rounds-down": dict(
-        cells=mistake("mu_law_encode", ("np.rint(", "np.floor(")),
+        cells=mistake("mu_law_encode", ("np.trunc((f + 1) * mu / 2 + 0.5)", "np.floor((f + 1) * mu / 2)")),
         lost=ENCODE, says=["rounded down"]),
+    "encode-rounds-halves-to-even": dict(  # np.rint: right except at exact ties, such as x = 0 for mu = 5 or 9
+        cells=mistake("mu_law_encode", ("np.trunc((f + 1) * mu / 2 + 0.5)", "np.rint((f + 1) * mu / 2)")),
+        lost={"mu_law_encode_by_hand", "mu_law_encode_hidden"}, says=["halves to the even number"]),
+    "encode-returns-int32": dict(
+        cells=mistake("mu_law_encode", (".astype(np.int64)", ".astype(np.int32)")),
+        lost={"mu_law_encode_by_hand"}, says=["the task asks for np.int64"]),
     "encode-mu-plus-one-levels": dict(
         cells=mistake("mu_law_encode", ("(f + 1) * mu / 2", "(f + 1) * (mu + 1) / 2")),
         lost=ENCODE, says=["not to"]),

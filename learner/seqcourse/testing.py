@@ -16,7 +16,10 @@ arrays and PyTorch's own classes is defined here, readable, in the style of the 
 - `TinyRegressor`, a small RNN with a read-out for chapter 05's `train_with_clipping`;
 - `check_results` (a tuple of the promised length) and `check_number` (one real number);
 - `clip_aliasing`, which runs next to your code and tells whether `clip_by_global_norm` returned
-  new arrays or arrays that share memory with its inputs.
+  new arrays or arrays that share memory with its inputs;
+- `shares_memory_with` (chapters 06 and 08), which tells whether a module built from arrays
+  (`lstm_to_torch`, `gru_to_torch`) holds views of them, and `parameters_replaced` (chapter 06),
+  which tells whether `set_gate_bias` changed the parameters in place or swapped in new ones.
 
 None of this solves an exercise: the models are ordinary PyTorch modules, the optimizers take plain
 gradient steps.
@@ -25,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqcourse.checks import beside_student, fail, type_name
+from seqcourse.checks import beside_student, call, fail, type_name
 from seqcourse.rnn import rnn_forward
 
 # ---------------------------------------------------------------------------
@@ -253,3 +256,30 @@ def clip_aliasing(clip_by_global_norm, grads, max_norm):
         owners = [i for i, g in enumerate(grads) if isinstance(clipped, np.ndarray) and np.shares_memory(clipped, g)]
         shared.append(owners[0] if owners else None)
     return {"same_list": result[0] is grads, "shared": shared}
+
+
+# ---------------------------------------------------------------------------
+# Chapters 06 and 08: modules built from arrays, parameters changed in place
+# ---------------------------------------------------------------------------
+
+
+@beside_student
+def shares_memory_with(convert, *arrays):
+    """Call convert(*arrays) (lstm_to_torch, say) next to your code; for each array, whether a
+    parameter of the module it returns shares memory with it, so that training the module would
+    change the caller's array. None if it does not return a module."""
+    module = call(convert, *arrays)
+    if not isinstance(module, nn.Module):
+        return None
+    tensors = [parameter.detach().numpy() for parameter in module.parameters()]
+    return [any(np.shares_memory(tensor, array) for tensor in tensors) for array in arrays]
+
+
+@beside_student
+def parameters_replaced(set_gate_bias, lstm, gate, value) -> list[str]:
+    """Call set_gate_bias(lstm, gate, value) next to your code; the names of the parameters that
+    are other objects afterwards (an optimizer made before the call would still hold the old ones)."""
+    before = dict(lstm.named_parameters())
+    call(set_gate_bias, lstm, gate, value)
+    after = dict(lstm.named_parameters())
+    return sorted(name for name, parameter in before.items() if after.get(name) is not parameter)
