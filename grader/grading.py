@@ -94,8 +94,8 @@ def worker_sandbox(isolated: bool = True):
 
 
 def _discard_sandbox(isolated: bool) -> None:
-    """Close this process's sandbox after a submission broke the grading of itself: the next one
-    starts a fresh sandbox, in case this one was left in a state nobody should inherit."""
+    """Close this process's sandbox (it stopped, or a submission broke its own grading): the next
+    submission starts a fresh one, in case this one was left in a state nobody should inherit."""
     sandbox = _sandboxes.pop(isolated, None)
     if sandbox is not None:
         try:
@@ -128,7 +128,7 @@ def grade_task(task: Task, isolated: bool = True) -> Result:
             break
         except SandboxError as error:  # the sandbox itself went away (out of memory, say): one more try
             reason = f"the sandbox stopped while grading ({error})"
-            _sandboxes.pop(isolated, None)
+            _discard_sandbox(isolated)
         except Exception as error:  # anything else this submission broke: it alone is not graded
             reason = f"the grader could not grade this notebook ({type(error).__name__}: {str(error)[:300]})"
             _discard_sandbox(isolated)

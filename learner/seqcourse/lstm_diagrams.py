@@ -14,19 +14,19 @@ CELL_PATH = "#b30000"
 INK = "#333333"
 
 
-def _arrow(ax, start, end, color=INK, width=1.3, rad=0.0):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=color,
+def _arrow(ax, start, end, color=INK, width=1.3, rad=0.0, style="-"):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=color, linestyle=style,
                                  linewidth=width, connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0))
 
 
-def _line(ax, points, color=INK, width=1.3):
+def _line(ax, points, color=INK, width=1.3, style="-"):
     xs, ys = zip(*points)
-    ax.plot(xs, ys, color=color, linewidth=width, solid_capstyle="round")
+    ax.plot(xs, ys, color=color, linewidth=width, linestyle=style, solid_capstyle="round")
 
 
-def _operator(ax, x, y, symbol, color="white", radius=0.24):
+def _operator(ax, x, y, symbol, color="white", radius=0.24, fontsize=13):
     ax.add_patch(Circle((x, y), radius, facecolor=color, edgecolor=INK, linewidth=1.2, zorder=3))
-    ax.text(x, y, symbol, ha="center", va="center", fontsize=13, zorder=4)
+    ax.text(x, y, symbol, ha="center", va="center", fontsize=fontsize, zorder=4)
 
 
 def _box(ax, x, y, text, color, width=0.9, height=0.5, fontsize=12):

@@ -1,39 +1,18 @@
 """Diagrams of chapter 07 (peephole connections), drawn with matplotlib.
 
-`peephole_cell()` draws one step of the peephole LSTM of Gers, Schraudolph and Schmidhuber
-("Learning precise timing with LSTM recurrent networks", JMLR 3, 2002) in the course's notation,
-in the layout of chapter 06's `lstm_cell()`: the input and forget gates look at the old cell state
-c_{t-1}, the output gate at the new one, c_t, so it is computed after the cell update.
+`peephole_cell()` draws one step of the peephole LSTM (introduced by Gers and Schmidhuber, 2000),
+in the form of Gers, Schraudolph and Schmidhuber ("Learning precise timing with LSTM recurrent
+networks", JMLR 3, 2002), in the course's notation and the layout of chapter 06's `lstm_cell()`:
+the input and forget gates look at the old cell state c_{t-1}, the output gate at the new one, c_t,
+so it is computed after the cell update. The drawing helpers are chapter 06's.
 It returns a matplotlib Figure.
 """
 import matplotlib.pyplot as plt
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyBboxPatch
 
-GATE_COLORS = {"i": "#9ecae1", "f": "#fdae6b", "g": "#a1d99b", "o": "#bcbddc"}
-CELL_PATH = "#b30000"
+from seqcourse.lstm_diagrams import CELL_PATH, GATE_COLORS, INK, _arrow, _box, _line, _operator
+
 PEEPHOLE = "#1f5f99"
-INK = "#333333"
-
-
-def _arrow(ax, start, end, color=INK, width=1.3, rad=0.0, style="-"):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=color, linestyle=style,
-                                 linewidth=width, connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0))
-
-
-def _line(ax, points, color=INK, width=1.3, style="-"):
-    xs, ys = zip(*points)
-    ax.plot(xs, ys, color=color, linewidth=width, linestyle=style, solid_capstyle="round")
-
-
-def _operator(ax, x, y, symbol, color="white", radius=0.24):
-    ax.add_patch(Circle((x, y), radius, facecolor=color, edgecolor=INK, linewidth=1.2, zorder=3))
-    ax.text(x, y, symbol, ha="center", va="center", fontsize=14, zorder=4)
-
-
-def _box(ax, x, y, text, color, width=0.9, height=0.5, fontsize=12):
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.03",
-                                facecolor=color, edgecolor=INK, linewidth=1.1, zorder=3))
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
 
 
 def peephole_cell():
@@ -45,9 +24,9 @@ def peephole_cell():
     # the cell path: c_{t-1} -> (x f) -> (+ i g) -> c_t
     ax.text(0.05, top, r"$c_{t-1}$", ha="right", va="center", fontsize=14)
     _line(ax, [(0.15, top), (2.96, top)], CELL_PATH, 2.2)
-    _operator(ax, 3.2, top, r"$\times$")
+    _operator(ax, 3.2, top, r"$\times$", fontsize=14)
     _line(ax, [(3.44, top), (5.06, top)], CELL_PATH, 2.2)
-    _operator(ax, 5.3, top, r"$+$")
+    _operator(ax, 5.3, top, r"$+$", fontsize=14)
     _arrow(ax, (5.54, top), (10.0, top), CELL_PATH, 2.2)
     ax.text(10.1, top, r"$c_t$", ha="left", va="center", fontsize=14)
     # the fused affine map and its split
@@ -67,7 +46,7 @@ def peephole_cell():
         _box(ax, x, gates_y, labels[name], GATE_COLORS[name], width=1.1, height=0.5, fontsize=12)
     _arrow(ax, (gate_x["f"], gates_y + 0.25), (3.2, top - 0.25))
     # write: i * g, added to the cell
-    _operator(ax, 5.1, 3.1, r"$\times$")
+    _operator(ax, 5.1, 3.1, r"$\times$", fontsize=14)
     _line(ax, [(gate_x["i"], gates_y + 0.25), (gate_x["i"], 3.1), (4.86, 3.1)])
     _line(ax, [(gate_x["g"], gates_y + 0.25), (gate_x["g"], 2.7), (5.1, 2.7)])
     _arrow(ax, (5.1, 2.7), (5.1, 2.86))
@@ -77,7 +56,7 @@ def peephole_cell():
     _line(ax, [(8.7, top), (8.7, 3.45)], INK)
     _box(ax, 8.7, 3.2, r"$\tanh$", "white", width=0.8, height=0.44)
     _arrow(ax, (8.7, 2.97), (8.7, 2.24))
-    _operator(ax, 8.7, gates_y, r"$\times$")
+    _operator(ax, 8.7, gates_y, r"$\times$", fontsize=14)
     _line(ax, [(gate_x["o"] + 0.5, gates_y), (8.46, gates_y)])
     _arrow(ax, (8.94, gates_y), (10.0, gates_y))
     ax.text(10.1, gates_y, r"$h_t$", ha="left", va="center", fontsize=14)
