@@ -19,6 +19,7 @@ import pytest
 import torch
 
 from grader.reference import load_reference
+from oracles import centred_differences
 from seqcourse.lstm import lstm_forward, lstm_step_forward, lstm_to_torch
 from seqcourse.timing import SpikeReadout, timed_spikes
 
@@ -165,17 +166,8 @@ def test_module_gradients_against_centred_differences_of_numpy_forward():
             getattr(module, name).copy_(torch.from_numpy(value))
     (module(torch.from_numpy(X), (torch.from_numpy(h0), torch.from_numpy(c0)))[0] * torch.from_numpy(G)).sum().backward()
     loss = lambda: float(np.sum(ref.peephole_forward(X, h0, c0, *params.values())[0] * G))
-    eps = 1e-6
     for name, value in params.items():
-        numeric = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            old = value[index]
-            value[index] = old + eps
-            plus = loss()
-            value[index] = old - eps
-            minus = loss()
-            value[index] = old
-            numeric[index] = (plus - minus) / (2 * eps)
+        numeric = centred_differences(loss, value)
         np.testing.assert_allclose(getattr(module, name).grad.numpy(), numeric, rtol=1e-6, atol=1e-8, err_msg=name)
 
 
